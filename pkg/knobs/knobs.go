@@ -4,7 +4,11 @@
 package knobs
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
+
+	"github.com/condor-auth/condor-auth/pkg/classad"
 
 	"github.com/condor-auth/condor-auth/pkg/config"
 	"github.com/condor-auth/condor-auth/pkg/idtoken"
@@ -56,4 +60,27 @@ func ExcludeRegexp(cfg *config.Config) (*regexp.Regexp, error) {
 // TrustDomain returns TRUST_DOMAIN (the token issuer).
 func TrustDomain(cfg *config.Config) string {
 	return cfg.Lookup("TRUST_DOMAIN")
+}
+
+// Revocation compiles SEC_TOKEN_REVOCATION_EXPR (fallback
+// SEC_TOKEN_BLACKLIST_EXPR) into the callback idtoken.VerifyOptions.Revoked
+// expects (tokens.md §6.3). It returns nil when neither knob is set. A
+// syntax error is reported here, at configuration time, naming the knob;
+// HTCondor would instead treat every token as revoked.
+func Revocation(cfg *config.Config) (func(claims map[string]any) (bool, error), error) {
+	name := "SEC_TOKEN_REVOCATION_EXPR"
+	src, ok := cfg.Get(name)
+	if !ok || strings.TrimSpace(src) == "" {
+		name = "SEC_TOKEN_BLACKLIST_EXPR"
+		if src, ok = cfg.Get(name); !ok || strings.TrimSpace(src) == "" {
+			return nil, nil
+		}
+	}
+	expr, err := classad.ParseExpr(src)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not a valid ClassAd expression: %v", name, err)
+	}
+	return func(claims map[string]any) (bool, error) {
+		return classad.TokenRevoked(expr, claims), nil
+	}, nil
 }
