@@ -182,6 +182,15 @@ type Server interface {
 	Authenticate(ctx context.Context, s *cedar.Stream, peer *Peer) (Identity, error)
 }
 
+// ServerUsable may be implemented by a Server that works only in some
+// configurations (SSL without a host certificate, TOKEN without signing
+// keys): the handshake leaves such a method out of the server's list when
+// Usable reports false, as C++ filterAuthenticationMethods does
+// (cedar.md §4.3). A Server without it is always usable.
+type ServerUsable interface {
+	Usable() (bool, string)
+}
+
 // ErrFailed marks a clean method failure (the peer and we agree it failed
 // and the stream is at a message boundary): the handshake may retry with
 // another method.
