@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 FUZZTIME="${FUZZTIME:-3s}"
+start=$SECONDS
+elapsed() { echo "   ($((SECONDS - start))s so far)"; }
 
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
@@ -14,8 +16,10 @@ if [ -n "$bad" ]; then echo "gofmt would change:"; echo "$bad"; exit 1; fi
 echo "== go vet"
 go vet ./...
 
+elapsed
 echo "== go test -race"
 go test -race -count=1 ./...
+elapsed
 
 if [ "$FUZZTIME" != "0" ]; then
   echo "== fuzz targets ($FUZZTIME each)"
@@ -23,10 +27,11 @@ if [ "$FUZZTIME" != "0" ]; then
     targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
     for t in $targets; do
       echo "-- $pkg $t"
-      go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" "$pkg" > /tmp/fuzz.$$.log 2>&1 || { cat /tmp/fuzz.$$.log; exit 1; }
+      go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=1s "$pkg" > /tmp/fuzz.$$.log 2>&1 || { cat /tmp/fuzz.$$.log; exit 1; }
     done
   done
   rm -f /tmp/fuzz.$$.log
+  elapsed
 fi
 
 echo "== static build"
@@ -40,4 +45,5 @@ case "$desc" in
   *"statically linked"*|*"static-pie linked"*) ;;
   *) echo "binary is not statically linked"; exit 1 ;;
 esac
+elapsed
 echo "== all checks passed"
