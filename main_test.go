@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -230,26 +231,44 @@ func jtiOf(t *testing.T, token []byte) string {
 	return dec[k+7 : k+7+32]
 }
 
-func TestNotAvailableYet(t *testing.T) {
-	env, _ := pool(t)
+// The network tools without a daemon: what can be checked end to end
+// without one (the lead's serve tests cover the conversations).
+func TestNetworkToolsWithoutDaemon(t *testing.T) {
+	env, local := pool(t)
 	dir := links(t)
-	// Legacy: options are parsed exactly, then the command says plainly it
-	// cannot run yet, with the originals' failure status 1.
-	p := filepath.Join(dir, "condor_token_fetch")
-	r := run(t, env, "", p, "-lifetime", "600", "-authz", "READ")
-	want := p + ": token fetch is not available yet in this build: it needs the CEDAR network client, which is not implemented yet\n"
-	if r.code != 1 || r.stdout != "" || r.stderr != want {
-		t.Fatalf("legacy fetch: %+v", r)
+	// condor_store_cred -f needs no daemon (real-tools.md P10).
+	pw := filepath.Join(local, "pwfile")
+	r := run(t, env, "", filepath.Join(dir, "condor_store_cred"), "-f", pw, "-p", "secret")
+	if data, err := os.ReadFile(pw); r.code != 0 || r.stdout != "" || r.stderr != "" || err != nil || hex.EncodeToString(data) != "adc8dd9dbbd9" {
+		t.Fatalf("store_cred -f: %+v %x %v", r, data, err)
 	}
-	for _, args := range [][]string{
-		{"token", "fetch"}, {"token", "request"}, {"token", "requests"},
-		{"token", "approve", "--reqid", "1"}, {"token", "auto-approve", "--netblock", "127.0.0.0/8"},
-		{"cred", "add", "--type", "oauth", "--service", "s"}, {"cred", "query"}, {"cred", "delete"},
-		{"serve"}, {"ping"},
+	// Nothing listens on port 1: the originals' connection failure texts
+	// (tokens.md §10).
+	p := filepath.Join(dir, "condor_token_request_auto_approve")
+	r = run(t, env, "", p, "-pool", "127.0.0.1:1", "-netblock", "127.0.0.0/8")
+	if r.code != 1 || r.stdout != "" || r.stderr != "Failed to create new auto-approval rule: DAEMON:1:Failed to connect to remote daemon at '<127.0.0.1:1>'\n" {
+		t.Fatalf("auto_approve: %+v", r)
+	}
+	p = filepath.Join(dir, "condor_token_fetch")
+	r = run(t, env, "", p, "-pool", "127.0.0.1:1", "-type", "collector")
+	if r.code != 1 || r.stdout != "" || r.stderr != "Failed to request a session token: DAEMON:1:Failed to connect to remote daemon at '<127.0.0.1:1>'\n" {
+		t.Fatalf("fetch: %+v", r)
+	}
+	// Modern: the same failure with a hint, and refusals that need no
+	// daemon at all.
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"ping", "--pool", "127.0.0.1:1", "--type", "collector"}, 1, "Failed to connect to remote daemon at '<127.0.0.1:1>'"},
+		{[]string{"token", "requests", "--pool", "127.0.0.1:1"}, 1, "is the daemon running"},
+		{[]string{"token", "approve", "--all"}, 2, "stdin is not a terminal"},
+		{[]string{"cred", "add", "--type", "krb"}, 2, "use --from FILE or --from -"},
 	} {
-		r := run(t, env, "", binary, args...)
-		if r.code != 69 || !strings.Contains(r.stderr, "is not available yet in this build") {
-			t.Fatalf("%v: %+v", args, r)
+		r := run(t, env, "", binary, tc.args...)
+		if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+			t.Fatalf("%v: %+v", tc.args, r)
 		}
 	}
 }

@@ -1,9 +1,21 @@
 package commands
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
+	"github.com/condor-auth/condor-auth/pkg/config"
+	"github.com/condor-auth/condor-auth/pkg/server"
 )
 
 // ServeOptions are the inputs of `condor-auth serve`.
@@ -15,49 +27,140 @@ type ServeOptions struct {
 	Foreground bool
 	// LocalDir overrides LOCAL_DIR (state, address files, keys).
 	LocalDir string
+	// LogFile overrides the log file ($(LOG)/CondorAuthLog).
+	LogFile string
+	// Ready, when set, receives the listening address once serving (tests).
+	Ready func(addr string)
 }
+
+// shutdownGrace bounds how long in-flight commands may run after SIGTERM.
+const shutdownGrace = 10 * time.Second
 
 func newCmdServe(f *cmdutil.Factory) *cobra.Command {
 	opts := &ServeOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "serve [flags]",
 		Short: "Run the embedded daemon: token issue, token requests and approval, credential store",
-		Args:  cobra.NoArgs,
+		Long: `Run the embedded HTCondor-compatible daemon. It answers the CEDAR commands of the
+collector, schedd and credd that the token and credential tools use
+(DC_GET_SESSION_TOKEN, the token-request commands, STORE_CRED, collector queries),
+so the tools — ours and HTCondor's — work with no HTCondor installed.
+
+It listens on the host:port of COLLECTOR_HOST unless --listen says otherwise, writes
+the address files the clients read, creates the POOL signing key when absent, and
+keeps pending token requests in a state file so a restart loses nothing.
+SIGHUP reloads the configuration; SIGTERM or SIGINT stops it cleanly.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return cmdutil.ErrNotAvailable("serve")
+			return ServeRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Listen, "listen", "", "address to listen on (default: the host:port of COLLECTOR_HOST)")
-	cmd.Flags().BoolVarP(&opts.Foreground, "foreground", "f", false, "stay in the foreground and log to stderr")
-	cmd.Flags().StringVar(&opts.LocalDir, "local-dir", "", "directory for state, address files and keys (default: LOCAL_DIR)")
+	cmd.Flags().BoolVarP(&opts.Foreground, "foreground", "f", false, "log to stderr instead of the log file")
+	cmd.Flags().StringVar(&opts.LocalDir, "local-dir", "", "use this LOCAL_DIR (state, address files, keys)")
+	cmd.Flags().StringVar(&opts.LogFile, "log", "", "log file (default: $(LOG)/CondorAuthLog)")
 	return cmd
 }
 
-// PingOptions are the inputs of `condor-auth ping`.
-type PingOptions struct {
-	F *cmdutil.Factory
-	cmdutil.Target
-	// Explain says why each method and token was or was not used.
-	Explain bool
-	// Output is text or json.
-	Output string
-}
-
-func newCmdPing(f *cmdutil.Factory) *cobra.Command {
-	opts := &PingOptions{F: f}
-	cmd := &cobra.Command{
-		Use:   "ping [PERMISSION|COMMAND] [flags]",
-		Short: "Authenticate to a daemon and report identity, method and encryption",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckFormat(opts.Output); err != nil {
-				return err
-			}
-			return cmdutil.ErrNotAvailable("ping")
-		},
+// ServeRun runs the daemon until ctx is cancelled or a stop signal arrives.
+func ServeRun(ctx context.Context, opts *ServeOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "explain why each method and token was or was not used")
-	cmdutil.AddTargetFlags(cmd, &opts.Target, "schedd", cmdutil.DefaultTimeout)
-	cmdutil.AddOutputFlag(cmd, &opts.Output)
-	return cmd
+	load := func() (*config.Config, error) {
+		cfg, err := config.Load(cmdutil.ServeConfigOptions)
+		if err != nil {
+			return nil, err
+		}
+		if opts.LocalDir != "" {
+			abs, err := filepath.Abs(opts.LocalDir)
+			if err != nil {
+				return nil, err
+			}
+			cfg.Set("LOCAL_DIR", abs)
+		}
+		return cfg, nil
+	}
+	cfg, err := load()
+	if err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitConfig, Err: err}
+	}
+	logw, closeLog, err := openLog(opts, cfg)
+	if err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitConfig, Err: err}
+	}
+	defer closeLog()
+
+	srv, err := server.New(server.Options{Config: cfg, Listen: opts.Listen, Logger: logw, Now: opts.F.Now, Rand: opts.F.Rand})
+	if err != nil {
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: fmt.Errorf("cannot start: %w", err)}
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ctx) }()
+	fmt.Fprintf(logw, "%s serve listening on %s\n", RootName, srv.Addr())
+	if opts.Ready != nil {
+		opts.Ready(srv.Addr().String())
+	}
+	for {
+		select {
+		case err := <-errc:
+			if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, server.ErrServerClosed) {
+				return cmdutil.Errorf(cmdutil.ExitFailure, "daemon stopped: %v", err)
+			}
+			return nil
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				cfg, err := load()
+				if err == nil {
+					err = srv.Reload(cfg)
+				}
+				if err != nil {
+					fmt.Fprintf(logw, "reconfig failed, keeping the old configuration: %v\n", err)
+				} else {
+					fmt.Fprintf(logw, "configuration reloaded\n")
+				}
+				continue
+			}
+			fmt.Fprintf(logw, "got %v, shutting down\n", sig)
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			err := srv.Shutdown(sctx)
+			cancel()
+			if err != nil {
+				return cmdutil.Errorf(cmdutil.ExitFailure, "shutdown: %v", err)
+			}
+			return nil
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		}
+	}
+}
+
+// openLog returns where the daemon logs: stderr with --foreground, else
+// --log or $(LOG)/CondorAuthLog (created 0600).
+func openLog(opts *ServeOptions, cfg *config.Config) (io.Writer, func(), error) {
+	if opts.Foreground {
+		return opts.F.IOStreams.ErrOut, func() {}, nil
+	}
+	path := opts.LogFile
+	if path == "" {
+		dir := cfg.Lookup("LOG")
+		if dir == "" {
+			dir = filepath.Join(cfg.Lookup("LOCAL_DIR"), "log")
+		}
+		path = filepath.Join(dir, "CondorAuthLog")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("cannot create the log directory: %w", err)
+	}
+	fh, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot open the log file: %w", err)
+	}
+	return fh, func() { fh.Close() }, nil
 }

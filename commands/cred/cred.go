@@ -3,7 +3,8 @@
 package cred
 
 import (
-	"fmt"
+	"context"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -67,12 +68,33 @@ var shorts = map[string]string{
 	"query":  "Show whether a credential is stored, and when it was stored",
 }
 
+var longs = map[string]string{
+	"add": `Store a credential, as condor_store_cred add does: OAuth and Kerberos
+credentials go to the credd (CREDD_HOST or the local one), the pool password to
+the master (or, run as root without --name, straight into SEC_PASSWORD_FILE).
+The secret is read from --from FILE, from stdin with --from -, or typed at a
+prompt without echo; it is never taken from the command line.`,
+	"delete": `Delete a stored credential. An OAuth delete without --service removes
+all of the user's OAuth credentials.`,
+	"query": `Show whether a credential is stored. Exit status 1 when none is, 6 when
+one is stored whose scopes or audience differ from --scopes/--audience.`,
+}
+
+var examples = map[string]string{
+	"add": `  condor-auth cred add --type oauth --service mytoken --from token.json
+  vault-token | condor-auth cred add --type oauth --service vault --access-token --from -
+  condor-auth cred add --pool-password            # prompts`,
+	"query": `  condor-auth cred query --type oauth -o json`,
+}
+
 func newCmdAction(f *cmdutil.Factory, action string, runF func(*Options) error) *cobra.Command {
 	opts := &Options{F: f, Action: action, Target: cmdutil.Target{Type: "credd"}}
 	cmd := &cobra.Command{
-		Use:   action + " [flags]",
-		Short: shorts[action],
-		Args:  cobra.NoArgs,
+		Use:     action + " [flags]",
+		Short:   shorts[action],
+		Long:    longs[action],
+		Example: examples[action],
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cmdutil.CheckFormat(opts.Output); err != nil {
 				return err
@@ -82,7 +104,9 @@ func newCmdAction(f *cmdutil.Factory, action string, runF func(*Options) error) 
 			default:
 				return cmdutil.Errorf(cmdutil.ExitUsage, "unknown credential type %q: use pwd, krb or oauth", opts.Type)
 			}
-			if opts.Type == TypeOAuth && opts.Service == "" {
+			// An OAuth add needs a service; delete and query without one
+			// act on all of the user's OAuth credentials (credentials.md §6.2).
+			if action == "add" && opts.Type == TypeOAuth && opts.Service == "" {
 				return cmdutil.Errorf(cmdutil.ExitUsage, "--service is required for OAuth credentials")
 			}
 			if runF != nil {
@@ -98,8 +122,10 @@ func newCmdAction(f *cmdutil.Factory, action string, runF func(*Options) error) 
 	fl.StringVar(&opts.Handle, "handle", "", "OAuth handle (several tokens for one service)")
 	fl.StringVar(&opts.Scopes, "scopes", "", "OAuth scopes, comma separated")
 	fl.StringVar(&opts.Audience, "audience", "", "OAuth audience")
+	if action != "query" {
+		fl.BoolVar(&opts.PoolPassword, "pool-password", false, "the pool password (condor_pool@SEC_PASSWORD_DOMAIN)")
+	}
 	if action == "add" {
-		fl.BoolVar(&opts.PoolPassword, "pool-password", false, "store the pool password (PASSWORD method)")
 		fl.BoolVar(&opts.AccessToken, "access-token", false, "the OAuth credential is a plain access token")
 		fl.StringVar(&opts.From, "from", "", "read the secret from this file, or - for stdin (never from a flag)")
 		fl.StringVar(&opts.WriteFile, "write-file", "", "write a scrambled pool password file here instead of contacting a daemon")
@@ -109,8 +135,19 @@ func newCmdAction(f *cmdutil.Factory, action string, runF func(*Options) error) 
 	return cmd
 }
 
-// Run performs the credential operation. Not available until the CEDAR
-// client lands.
+// Run performs the credential operation: condor_store_cred's when Legacy
+// (with LegacyArgs), else the modern verb's.
 func Run(opts *Options) error {
-	return cmdutil.ErrNotAvailable(fmt.Sprintf("cred %s", opts.Action))
+	if opts.Legacy && opts.LegacyArgs != nil {
+		return legacyRun(opts)
+	}
+	return modernRun(opts)
+}
+
+// opContext bounds one operation by timeout (0: no bound).
+func opContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout > 0 {
+		return context.WithTimeout(context.Background(), timeout)
+	}
+	return context.WithCancel(context.Background())
 }

@@ -1,9 +1,12 @@
 package token
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
+	"github.com/condor-auth/condor-auth/pkg/classad"
 )
 
 // ApproveOptions are the inputs of `token approve` /
@@ -54,7 +57,139 @@ are asked to type 'yes'; without a terminal on stdin --yes is required.`,
 	return cmd
 }
 
-// ApproveRun approves requests. Not available until the CEDAR client lands.
+// ApproveRun lists the pending requests (one with ReqID, all otherwise),
+// shows each and approves it after confirmation (DC_LIST_TOKEN_REQUEST then
+// DC_APPROVE_TOKEN_REQUEST, tokens.md §3.4, §3.5, §9.5).
 func ApproveRun(opts *ApproveOptions) error {
-	return cmdutil.ErrNotAvailable("token approve")
+	f := opts.F
+	if !opts.Legacy && !opts.Yes && !f.IOStreams.IsStdinTTY() {
+		return cmdutil.Errorf(cmdutil.ExitUsage, "refusing to ask for confirmation: stdin is not a terminal (add --yes to approve without asking)")
+	}
+	_, c, err := netSetup(f, opts.Legacy)
+	if err != nil {
+		return err
+	}
+	if opts.Legacy {
+		return legacyApprove(opts, c)
+	}
+	t := clientTarget(opts.Target, "collector")
+	// Each call gets its own --timeout: the time a person takes to answer
+	// a prompt does not count.
+	ctx, cancel := opContext(opts.Timeout)
+	ads, err := c.ListTokenRequests(ctx, t, opts.ReqID)
+	cancel()
+	if err != nil {
+		return cmdutil.NetError("cannot list the pending token requests", err)
+	}
+	ios := f.IOStreams
+	if len(ads) == 0 {
+		if opts.ReqID != "" {
+			return cmdutil.Errorf(cmdutil.ExitFailure, "no pending request %s is visible to you (wrong id, already approved or expired, or a request for another identity)", opts.ReqID)
+		}
+		if opts.Output == cmdutil.FormatJSON {
+			return cmdutil.WriteJSON(ios.Out, []any{})
+		}
+		fmt.Fprintln(ios.ErrOut, "No pending token requests.")
+		return nil
+	}
+	var results []map[string]any
+	for _, ad := range ads {
+		clientID, ok := ad.GetString(attrClientID)
+		if !ok {
+			return cmdutil.Errorf(cmdutil.ExitFailure, "the daemon listed a request without a %s; cannot approve it", attrClientID)
+		}
+		id := opts.ReqID
+		if id == "" {
+			if id, ok = ad.GetString(attrRequestID); !ok {
+				return cmdutil.Errorf(cmdutil.ExitFailure, "the daemon listed a request without a %s; cannot approve it", attrRequestID)
+			}
+		}
+		res := adJSON(ad)
+		approve := opts.Yes
+		if !approve {
+			describeRequest(ios.ErrOut, id, ad)
+			fmt.Fprintf(ios.ErrOut, "Approve request %s? Type 'yes' to approve, anything else to skip: ", id)
+			answer, _ := cmdutil.ReadLine(ios.In)
+			approve = answer == "yes"
+		}
+		if approve {
+			ctx, cancel := opContext(opts.Timeout)
+			err := c.ApproveTokenRequest(ctx, t, id, clientID)
+			cancel()
+			if err != nil {
+				return cmdutil.NetError(fmt.Sprintf("cannot approve request %s", id), err)
+			}
+			if opts.Output != cmdutil.FormatJSON {
+				fmt.Fprintf(ios.Out, "Request %s approved.\n", id)
+			}
+		} else if opts.Output != cmdutil.FormatJSON {
+			fmt.Fprintf(ios.ErrOut, "Request %s not approved.\n", id)
+		}
+		res["approved"] = approve
+		results = append(results, res)
+		if opts.ReqID != "" {
+			break
+		}
+	}
+	if opts.Output == cmdutil.FormatJSON {
+		return cmdutil.WriteJSON(ios.Out, results)
+	}
+	return nil
+}
+
+// legacyApprove is condor_token_request_approve (real-tools.md §7, §19).
+func legacyApprove(opts *ApproveOptions, c cmdutil.NetClient) error {
+	f := opts.F
+	ios := f.IOStreams
+	t := clientTarget(opts.Target, "collector")
+	ctx, cancel := opContext(0)
+	defer cancel()
+	reqID := opts.ReqID
+	ads, err := c.ListTokenRequests(ctx, t, reqID)
+	if err != nil {
+		return legacyNetError(f, fmt.Sprintf("Failed to locate request corresponding to ID %s: ", reqID), err)
+	}
+	// Like the original, stderr is written at once and buffered stdout
+	// only at exit (real-tools.md §18), so nothing is flushed here.
+	fail := func(msg string) error {
+		fmt.Fprintln(ios.ErrOut, msg)
+		return cmdutil.Silent(1)
+	}
+	if len(ads) == 0 {
+		if reqID == "" {
+			return fail("Remote daemon has no request to approve.")
+		}
+		return fail(fmt.Sprintf("Remote daemon did not provide information for request ID %s.", reqID))
+	}
+	for _, ad := range ads {
+		clientID, ok := ad.GetString(attrClientID)
+		if !ok {
+			return fail("Remote host did not provide a client ID.")
+		}
+		// The ad in old syntax, attributes in the order the daemon sent
+		// them (flat-map order), then an empty line (tokens.md §9.5).
+		fmt.Fprintf(ios.Out, "Request contents:\n%s\n", ad.UnparseOld(classad.FlatMapOrder))
+		fmt.Fprintf(ios.Out, "To approve, please type 'yes'\n")
+		// Exactly "yes", no trimming; a last line without newline counts.
+		if answer, _ := cmdutil.ReadLine(ios.In); answer != "yes" {
+			// stderr is unbuffered: this line comes out before the
+			// buffered stdout when both go to one pipe (real-tools.md §18).
+			fmt.Fprintln(ios.ErrOut, "Request was NOT approved.")
+			return cmdutil.Silent(1)
+		}
+		id := reqID
+		if id == "" {
+			if id, ok = ad.GetString(attrRequestID); !ok {
+				return fail("Remote host did not provide a request ID.")
+			}
+		}
+		if err := c.ApproveTokenRequest(ctx, t, id, clientID); err != nil {
+			return legacyNetError(f, "Failed to approve token request: ", err)
+		}
+		fmt.Fprintf(ios.Out, "Request %s approved successfully.\n", id)
+		if reqID != "" {
+			break
+		}
+	}
+	return nil
 }

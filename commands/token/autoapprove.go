@@ -1,9 +1,13 @@
 package token
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/spf13/cobra"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
+	"github.com/condor-auth/condor-auth/pkg/classad"
 )
 
 // AutoApproveOptions are the inputs of `token auto-approve` /
@@ -51,7 +55,76 @@ func NewCmdAutoApprove(f *cmdutil.Factory, runF func(*AutoApproveOptions) error)
 	return cmd
 }
 
-// AutoApproveRun installs a rule. Not available until the CEDAR client lands.
+// ruler is the line of 50 '=' around the remaining requests
+// (real-tools.md §21).
+const ruler = "=================================================="
+
+// AutoApproveRun installs an auto-approval rule for a network
+// (DC_AUTO_APPROVE_TOKEN_REQUEST, tokens.md §3.6, §9.7), then lists the
+// requests that remain pending (real-tools.md §8, §21).
 func AutoApproveRun(opts *AutoApproveOptions) error {
-	return cmdutil.ErrNotAvailable("token auto-approve")
+	f := opts.F
+	ios := f.IOStreams
+	_, c, err := netSetup(f, opts.Legacy)
+	if err != nil {
+		return err
+	}
+	t := clientTarget(opts.Target, "collector")
+	timeout := opts.Timeout
+	if opts.Legacy {
+		timeout = 0
+	}
+	ctx, cancel := opContext(timeout)
+	defer cancel()
+	if err := c.AutoApproveTokenRequests(ctx, t, opts.Netblock, opts.Lifetime); err != nil {
+		if opts.Legacy {
+			return legacyNetError(f, "Failed to create new auto-approval rule: ", err)
+		}
+		return cmdutil.NetError("cannot install the auto-approval rule", err)
+	}
+	ads, lerr := c.ListTokenRequests(ctx, t, "")
+	if opts.Legacy {
+		// The client-side lifetime as a C float / 3600 with %.2f, not the
+		// daemon's capped value.
+		fmt.Fprintf(ios.Out, "Successfully installed auto-approval rule for netblock %s with lifetime of %.2f hours\n",
+			opts.Netblock, float64(float32(opts.Lifetime)/3600))
+		switch {
+		case lerr != nil:
+			fmt.Fprintf(ios.ErrOut, "Failed to list remaining token requests: %s\n", legacyText(lerr))
+		case len(ads) == 0:
+			fmt.Fprintln(ios.ErrOut, "Remote daemon reports no un-approved requests pending.")
+		default:
+			fmt.Fprintf(ios.Out, "The following requests remain after auto-approval rule was installed:\n%s\n", ruler)
+			for _, ad := range ads {
+				// Daemon (flat-map) order, as the approve prompt.
+				fmt.Fprintf(ios.Out, "%s\n", ad.UnparseOld(classad.FlatMapOrder))
+			}
+			fmt.Fprintf(ios.Out, "%s\nTo approve these requests, please run condor_token_request_approve manually.\n", ruler)
+		}
+		// Exit 0 even when the listing failed (real-tools.md §8.3).
+		return nil
+	}
+	lifetime := time.Duration(opts.Lifetime) * time.Second
+	if opts.Output == cmdutil.FormatJSON {
+		res := map[string]any{"netblock": opts.Netblock, "lifetime": opts.Lifetime}
+		if lerr != nil {
+			res["list_error"] = lerr.Error()
+		} else {
+			res["remaining"] = adsJSON(ads)
+		}
+		return cmdutil.WriteJSON(ios.Out, res)
+	}
+	fmt.Fprintf(ios.Out, "Auto-approval rule installed: eligible requests from %s are approved for the next %s\n"+
+		"(only requests for condor@... limited to ADVERTISE_SCHEDD/STARTD/MASTER qualify; the daemon may cap the lifetime).\n",
+		opts.Netblock, lifetime)
+	switch {
+	case lerr != nil:
+		fmt.Fprintf(ios.ErrOut, "warning: cannot list the requests still pending: %s\n", legacyText(lerr))
+	case len(ads) == 0:
+		fmt.Fprintln(ios.ErrOut, "No requests remain pending.")
+	default:
+		fmt.Fprintln(ios.Out, "Still pending (approve them with 'condor-auth token approve'):")
+		return printRequestTable(ios.Out, ads)
+	}
+	return nil
 }

@@ -36,7 +36,7 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 		Short: "Get a token for your own identity from a daemon (default: the local schedd)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := cmdutil.CheckFormat(opts.Output); err != nil {
+			if err := checkDest(opts.Output, opts.TokenName, opts.File); err != nil {
 				return err
 			}
 			opts.Lifetime = lifetime.Seconds
@@ -58,7 +58,38 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 	return cmd
 }
 
-// FetchRun fetches a token. Not available until the CEDAR client lands.
+// FetchRun asks a daemon (default: the local schedd) for a token for the
+// identity it authenticated (DC_GET_SESSION_TOKEN, tokens.md §3.1, §9.2)
+// and writes or prints it (§9.9).
 func FetchRun(opts *FetchOptions) error {
-	return cmdutil.ErrNotAvailable("token fetch")
+	f := opts.F
+	if opts.Remote {
+		// IMPERSONATION_TOKEN_REQUEST (tokens.md §3.7) is not in the
+		// network client yet.
+		return cmdutil.ErrNotAvailable("token fetch -remote")
+	}
+	cfg, c, err := netSetup(f, opts.Legacy)
+	if err != nil {
+		return err
+	}
+	timeout := opts.Timeout
+	if opts.Legacy {
+		timeout = 0
+	}
+	ctx, cancel := opContext(timeout)
+	defer cancel()
+	tok, err := c.GetSessionToken(ctx, clientTarget(opts.Target, "schedd"), opts.Authz, opts.Lifetime, opts.Key)
+	if err != nil {
+		if opts.Legacy {
+			return legacyNetError(f, "Failed to request a session token: ", err)
+		}
+		return cmdutil.NetError("cannot fetch a token", err)
+	}
+	// The token was issued before the destination is checked, as in the
+	// original (real-tools.md F10).
+	path, err := writeToken(f, cfg, opts.TokenName, opts.File, tok, opts.Legacy)
+	if err != nil || opts.Legacy {
+		return err
+	}
+	return reportToken(f.IOStreams.Out, f.IOStreams.ErrOut, opts.Output, tok, path, f.Now())
 }
