@@ -40,8 +40,8 @@ func BenchmarkFetch(b *testing.B) {
 // TestMemoryWithPendingRequests reports the daemon's resident set size
 // and Go heap after 1,000 pending token requests (run with -v to see it).
 func TestMemoryWithPendingRequests(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1,000 requests")
+	if testing.Short() || raceEnabled {
+		t.Skip("1,000 requests; memory figures are meaningless under -race")
 	}
 	f := newFixture(t, "")
 	// One client with a session cache: the requests resume one session,
