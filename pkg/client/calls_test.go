@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -262,20 +261,5 @@ func TestNetblocks(t *testing.T) {
 		if validNetblock(nb) {
 			t.Errorf("%q accepted", nb)
 		}
-	}
-}
-
-// The chains keep their Go causes.
-func TestErrorCauses(t *testing.T) {
-	cfg, _ := poolConfig(t)
-	c, err := New(Options{Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	_, err = c.GetSessionToken(context.Background(), Target{Name: addr}, nil, 0, "")
-	var opErr interface{ Timeout() bool }
-	if !errors.As(err, &opErr) {
-		t.Errorf("connect failure %v does not carry the dial error", err)
 	}
 }

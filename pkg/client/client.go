@@ -60,7 +60,9 @@ type Options struct {
 	// ~/.condor/known_hosts for non-root users).
 	Home string
 	// Now is the clock (nil = time.Now); Rand the randomness source for
-	// nonces, IVs and authentication (nil = crypto/rand).
+	// resume nonces, AES IVs and the authentication methods (nil =
+	// crypto/rand). A Client used from several goroutines needs a Rand
+	// that is safe for concurrent use.
 	Now  func() time.Time
 	Rand io.Reader
 	// Explain receives `ping --explain` notes (why a method or token was
@@ -94,7 +96,8 @@ type Target struct {
 	Timeout time.Duration
 }
 
-// Client performs the tools' CEDAR commands. It is safe for concurrent use.
+// Client performs the tools' CEDAR commands. It is safe for concurrent use
+// when Options.Rand is (Debug lines are written one at a time).
 type Client struct {
 	opts     Options
 	cfg      *config.Config
