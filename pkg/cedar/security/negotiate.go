@@ -107,14 +107,19 @@ func methodNames[T interface{ Name() string }](ms []T) string {
 // (0 = none), run it; on a clean failure wait for the next bitmask. ok is
 // false when the exchange ended without success; err is set when the
 // connection cannot be used any more.
-func negotiateServer(ctx context.Context, s *cedar.Stream, order []string, methods []auth.Server, peer *auth.Peer) (id auth.Identity, used auth.Server, err error) {
+//
+// When no method succeeds, failed joins why each tried method failed (nil
+// when none was tried), so the daemon can log the cause as C++ logs its
+// error stack.
+func negotiateServer(ctx context.Context, s *cedar.Stream, order []string, methods []auth.Server, peer *auth.Peer) (id auth.Identity, used auth.Server, failed, err error) {
+	var failures []error
 	for round := 0; round < maxMethodRounds; round++ {
 		clientMask, err := s.GetInt()
 		if err == nil {
 			err = s.EndOfMessage()
 		}
 		if err != nil {
-			return auth.Identity{}, nil, fmt.Errorf("reading the client's method bitmask: %w", err)
+			return auth.Identity{}, nil, nil, fmt.Errorf("reading the client's method bitmask: %w", err)
 		}
 		var pick auth.Server
 		for _, name := range order {
@@ -133,25 +138,26 @@ func negotiateServer(ctx context.Context, s *cedar.Stream, order []string, metho
 		}
 		peer.Note("client offered method bitmask %d; choosing %d", clientMask, choice)
 		if err := s.PutInt(choice); err != nil {
-			return auth.Identity{}, nil, err
+			return auth.Identity{}, nil, nil, err
 		}
 		if err := s.EndOfMessage(); err != nil {
-			return auth.Identity{}, nil, err
+			return auth.Identity{}, nil, nil, err
 		}
 		if pick == nil {
-			return auth.Identity{}, nil, nil
+			return auth.Identity{}, nil, errors.Join(failures...), nil
 		}
 		id, err := pick.Authenticate(ctx, s, peer)
 		if err == nil {
 			if id.Method == "" {
 				id.Method = pick.Name()
 			}
-			return id, pick, nil
+			return id, pick, nil, nil
 		}
 		if !errors.Is(err, auth.ErrFailed) || s.Err() != nil {
-			return auth.Identity{}, nil, fmt.Errorf("%s authentication: %w", pick.Name(), err)
+			return auth.Identity{}, nil, nil, fmt.Errorf("%s authentication: %w", pick.Name(), err)
 		}
 		peer.Note("%s authentication failed: %v", pick.Name(), err)
+		failures = append(failures, fmt.Errorf("%s: %w", auth.UsedName(pick.Name()), err))
 	}
-	return auth.Identity{}, nil, fmt.Errorf("%w: more than %d authentication rounds", ErrProtocol, maxMethodRounds)
+	return auth.Identity{}, nil, nil, fmt.Errorf("%w: more than %d authentication rounds", ErrProtocol, maxMethodRounds)
 }

@@ -351,13 +351,16 @@ func (srv *Server) newSession(ctx context.Context, s *cedar.Stream, cli *classad
 		peer := &auth.Peer{Local: s.LocalAddr(), Remote: s.RemoteAddr(), SharedPortID: srv.SharedPortID,
 			TrustDomain: pol.TrustDomain, IssuerKeys: pol.IssuerKeys, ServerAd: rec.ad.AssignmentLines(classad.InsertionOrder), Explain: srv.Explain}
 		restore := authDeadline(s, deadline, pol.AuthTimeout)
-		id, used, err := negotiateServer(ctx, s, rec.methods, srv.usable(), peer)
+		id, used, failed, err := negotiateServer(ctx, s, rec.methods, srv.usable(), peer)
 		restore()
 		if err != nil {
 			return acc, err
 		}
 		if used == nil {
 			if rec.authRequired {
+				if failed != nil {
+					return acc, reject("required authentication failed: %v", failed)
+				}
 				return acc, reject("required authentication failed")
 			}
 			srv.note("authentication failed but is not required: continuing unauthenticated")
