@@ -189,3 +189,11 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// ValidNetblock reports whether s is a netblock an auto-approval rule
+// accepts (CIDR, a bare address, or an IPv4 wildcard such as 10.0.*), so
+// clients can refuse a bad one before contacting the daemon.
+func ValidNetblock(s string) bool {
+	_, ok := parseNetblock(s)
+	return ok
+}
