@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
 	"github.com/condor-auth/condor-auth/commands/legacy"
@@ -24,10 +23,7 @@ func newCmdMan(f *cmdutil.Factory) *cobra.Command {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return cmdutil.Errorf(cmdutil.ExitFailure, "cannot create %s: %v", dir, err)
 			}
-			root := cmd.Root()
-			root.DisableAutoGenTag = true
-			hdr := &doc.GenManHeader{Title: strings.ToUpper(RootName), Section: "1", Source: RootName + " " + cmdutil.Version}
-			if err := doc.GenManTree(root, hdr, dir); err != nil {
+			if err := writeManTree(cmd.Root(), dir); err != nil {
 				return cmdutil.Errorf(cmdutil.ExitFailure, "writing man pages: %v", err)
 			}
 			for _, tool := range legacy.Names() {
@@ -42,17 +38,82 @@ func newCmdMan(f *cmdutil.Factory) *cobra.Command {
 	}
 }
 
+// writeManTree writes one page per available command of the modern tree,
+// named like its command path (condor-auth-token-create.1). It is a small
+// roff writer of our own rather than cobra/doc, whose markdown renderer
+// and YAML dependencies would cost every invocation start-up time and
+// binary size.
+func writeManTree(cmd *cobra.Command, dir string) error {
+	for _, c := range cmd.Commands() {
+		if !c.IsAvailableCommand() || c.IsAdditionalHelpTopicCommand() {
+			continue
+		}
+		if err := writeManTree(c, dir); err != nil {
+			return err
+		}
+	}
+	name := strings.ReplaceAll(cmd.CommandPath(), " ", "-")
+	return os.WriteFile(filepath.Join(dir, name+".1"), []byte(ModernManPage(cmd)), 0o644)
+}
+
+// roffEscape makes s safe as roff text.
+func roffEscape(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\e`)
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "'") {
+			l = `\&` + l
+		}
+		b.WriteString(l + "\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// ModernManPage renders the man page of one modern command.
+func ModernManPage(cmd *cobra.Command) string {
+	var b strings.Builder
+	path := cmd.CommandPath()
+	fmt.Fprintf(&b, ".TH %s 1 \"\" \"%s %s\" \"condor-auth manual\"\n", strings.ToUpper(strings.ReplaceAll(path, " ", "-")), RootName, cmdutil.Version)
+	fmt.Fprintf(&b, ".SH NAME\n%s \\- %s\n", strings.ReplaceAll(path, " ", "-"), roffEscape(cmd.Short))
+	fmt.Fprintf(&b, ".SH SYNOPSIS\n.nf\n%s\n.fi\n", roffEscape(cmd.UseLine()))
+	desc := cmd.Long
+	if desc == "" {
+		desc = cmd.Short
+	}
+	fmt.Fprintf(&b, ".SH DESCRIPTION\n%s\n", roffEscape(desc))
+	if fl := cmd.NonInheritedFlags().FlagUsages(); fl != "" {
+		fmt.Fprintf(&b, ".SH OPTIONS\n.nf\n%s.fi\n", roffEscape(fl))
+	}
+	if cmd.Example != "" {
+		fmt.Fprintf(&b, ".SH EXAMPLES\n.nf\n%s\n.fi\n", roffEscape(cmd.Example))
+	}
+	var see []string
+	if cmd.HasParent() {
+		see = append(see, strings.ReplaceAll(cmd.Parent().CommandPath(), " ", "-"))
+	}
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			see = append(see, strings.ReplaceAll(c.CommandPath(), " ", "-"))
+		}
+	}
+	if len(see) > 0 {
+		b.WriteString(".SH SEE ALSO\n")
+		for i, s := range see {
+			sep := ","
+			if i == len(see)-1 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, ".BR %s (1)%s\n", s, sep)
+		}
+	}
+	return b.String()
+}
+
 // LegacyManPage renders the man page of a legacy tool name from the legacy
 // layer's usage text and option table (the single source of truth).
 func LegacyManPage(tool string) string {
 	var b strings.Builder
-	esc := func(s string) string {
-		s = strings.ReplaceAll(s, `\`, `\e`)
-		if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
-			s = `\&` + s
-		}
-		return s
-	}
+	esc := roffEscape
 	fmt.Fprintf(&b, ".TH %s 1 \"\" \"%s %s\" \"HTCondor compatible tools\"\n", strings.ToUpper(tool), RootName, cmdutil.Version)
 	fmt.Fprintf(&b, ".SH NAME\n%s \\- HTCondor-compatible %s provided by %s\n", tool, tool, RootName)
 	fmt.Fprintf(&b, ".SH SYNOPSIS\n.nf\n")

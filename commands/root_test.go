@@ -224,4 +224,13 @@ func TestLegacyManPages(t *testing.T) {
 			t.Errorf("missing %s", name)
 		}
 	}
+	modern, _ := os.ReadFile(filepath.Join(dir, "condor-auth-token-create.1"))
+	for _, want := range []string{".TH CONDOR-AUTH-TOKEN-CREATE 1", "condor-auth-token-create \\- Sign a token", ".SH OPTIONS", "--identity string", ".BR condor-auth-token (1)"} {
+		if !strings.Contains(string(modern), want) {
+			t.Errorf("token create page lacks %q:\n%s", want, modern)
+		}
+	}
+	if got := roffEscape(".x\\y\n'z"); got != "\\&.x\\ey\n\\&'z" {
+		t.Errorf("roffEscape = %q", got)
+	}
 }
