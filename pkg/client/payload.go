@@ -85,6 +85,15 @@ func recvAd(ctx context.Context, cn *conn, tx replyTexts) (*classad.Ad, error) {
 	return ad, nil
 }
 
+// exchangeAd sends the request ad and reads the one-ad reply: the
+// request/reply shape every token command but LIST has.
+func exchangeAd(ctx context.Context, cn *conn, req *classad.Ad, tx replyTexts) (*classad.Ad, error) {
+	if err := sendAd(ctx, cn, req, tx); err != nil {
+		return nil, err
+	}
+	return recvAd(ctx, cn, tx)
+}
+
 // adString is EvaluateAttrString: the attribute evaluated, if a string.
 func adString(ad *classad.Ad, name string) (string, bool) {
 	v, ok := ad.EvaluateAttr(name)

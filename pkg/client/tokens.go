@@ -82,10 +82,7 @@ func (c *Client) GetSessionToken(ctx context.Context, t Target, authz []string, 
 	var tok string
 	err := c.call(ctx, t, defaultTokenType, "getSessionToken", startSpec{cmd: CmdGetSessionToken},
 		func(ctx context.Context, cn *conn) error {
-			if err := sendAd(ctx, cn, req, tx); err != nil {
-				return err
-			}
-			reply, err := recvAd(ctx, cn, tx)
+			reply, err := exchangeAd(ctx, cn, req, tx)
 			if err != nil {
 				return err
 			}
@@ -154,10 +151,7 @@ func (c *Client) StartTokenRequest(ctx context.Context, t Target, identity strin
 			// with an AES session key both directions already are
 			// encrypted (pitfall 5), and without one the daemon refuses to
 			// queue the request unless an auto-approval rule matches.
-			if err := sendAd(ctx, cn, req, tx); err != nil {
-				return err
-			}
-			reply, err := recvAd(ctx, cn, tx)
+			reply, err := exchangeAd(ctx, cn, req, tx)
 			if err != nil {
 				return err
 			}
@@ -202,10 +196,7 @@ func (c *Client) FinishTokenRequest(ctx context.Context, t Target, requestID, cl
 	err = c.call(ctx, t, defaultRequestType, "finishTokenRequest",
 		startSpec{cmd: CmdFinishTokenRequest, startFail: startFailTokenRequest},
 		func(ctx context.Context, cn *conn) error {
-			if err := sendAd(ctx, cn, req, tx); err != nil {
-				return err
-			}
-			reply, err := recvAd(ctx, cn, tx)
+			reply, err := exchangeAd(ctx, cn, req, tx)
 			if err != nil {
 				return err
 			}
@@ -295,10 +286,7 @@ func (c *Client) ApproveTokenRequest(ctx context.Context, t Target, requestID, c
 	return c.call(ctx, t, defaultRequestType, "approveTokenRequest",
 		startSpec{cmd: CmdApproveTokenRequest, startFail: startFailApproveTokenRequest},
 		func(ctx context.Context, cn *conn) error {
-			if err := sendAd(ctx, cn, req, tx); err != nil {
-				return err
-			}
-			reply, err := recvAd(ctx, cn, tx)
+			reply, err := exchangeAd(ctx, cn, req, tx)
 			if err != nil {
 				return err
 			}
@@ -331,10 +319,7 @@ func (c *Client) AutoApproveTokenRequests(ctx context.Context, t Target, netbloc
 	return c.call(ctx, t, defaultRequestType, "autoApproveTokenRequest",
 		startSpec{cmd: CmdAutoApproveTokenRequest},
 		func(ctx context.Context, cn *conn) error {
-			if err := sendAd(ctx, cn, req, tx); err != nil {
-				return err
-			}
-			reply, err := recvAd(ctx, cn, tx)
+			reply, err := exchangeAd(ctx, cn, req, tx)
 			if err != nil {
 				return err
 			}
