@@ -175,18 +175,7 @@ func (s *Server) Authenticate(_ context.Context, st *cedar.Stream, peer *auth.Pe
 	if err := st.EndOfMessage(); err != nil {
 		return auth.Identity{}, err
 	}
-	if name == "" || len(name) > maxNameLen || strings.ContainsAny(name, "\x00\n") {
-		// The exchange is complete on the client's side; answer 0 so it
-		// fails in step with us.
-		if err := st.PutInt(0); err != nil {
-			return auth.Identity{}, err
-		}
-		if err := st.EndOfMessage(); err != nil {
-			return auth.Identity{}, err
-		}
-		return auth.Identity{}, fmt.Errorf("%w: CLAIMTOBE: claimed name of %d bytes refused", auth.ErrFailed, len(name))
-	}
-	id := auth.Identity{User: name, Method: Name}
+	id := auth.Identity{User: name, Method: Name, AuthenticatedName: name}
 	if s.includeDomain {
 		user, domain := name, ""
 		if i := strings.LastIndexByte(name, '@'); i >= 0 {
@@ -198,8 +187,18 @@ func (s *Server) Authenticate(_ context.Context, st *cedar.Stream, peer *auth.Pe
 		id.User, id.Domain = user, strings.ToLower(domain)
 		id.AuthenticatedName = user + "@" + domain
 	}
-	if id.AuthenticatedName == "" {
-		id.AuthenticatedName = name
+	// An empty user part ("" or "@domain") names nobody: refuse it like an
+	// over-long or control-character claim.
+	if id.User == "" || len(name) > maxNameLen || strings.ContainsAny(name, "\x00\n") {
+		// The exchange is complete on the client's side; answer 0 so it
+		// fails in step with us.
+		if err := st.PutInt(0); err != nil {
+			return auth.Identity{}, err
+		}
+		if err := st.EndOfMessage(); err != nil {
+			return auth.Identity{}, err
+		}
+		return auth.Identity{}, fmt.Errorf("%w: CLAIMTOBE: claimed name of %d bytes with an empty or invalid user part refused", auth.ErrFailed, len(name))
 	}
 	peer.Note("CLAIMTOBE: the client claims to be %q", id.FQU())
 	if err := st.PutInt(1); err != nil {

@@ -95,6 +95,9 @@ func TestServer(t *testing.T) {
 		{"include domain off", msg(t, "dave@x"), false, auth.Identity{User: "dave@x", Method: Name, AuthenticatedName: "dave@x"}, intOneMsg, false},
 		{"flag 0", intZeroMsg, true, auth.Identity{}, "", true},
 		{"empty name", msg(t, ""), true, auth.Identity{}, intZeroMsg, true},
+		// Found by FuzzServer: "@domain" split into an empty user.
+		{"empty user part", msg(t, "@0000000000000000"), true, auth.Identity{}, intZeroMsg, true},
+		{"only @", msg(t, "@"), true, auth.Identity{}, intZeroMsg, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
