@@ -30,13 +30,20 @@ type daemon struct {
 // serve on it.
 func servePool(t *testing.T) *daemon {
 	t.Helper()
+	return servePoolWith(t, "")
+}
+
+// servePoolWith is servePool with extra configuration lines appended
+// (later lines win, as in condor_config).
+func servePoolWith(t *testing.T, extra string) *daemon {
+	t.Helper()
 	dir := t.TempDir()
 	local := filepath.Join(dir, "local")
 	conf := "LOCAL_DIR = " + local + "\nTRUST_DOMAIN = e2e.local\nUID_DOMAIN = e2e.local\nCONDOR_HOST = 127.0.0.1\n" +
 		"COLLECTOR_HOST = 127.0.0.1:0\nuse SECURITY : recommended\n" +
 		"SEC_TOKEN_DIRECTORY = $(LOCAL_DIR)/tokens.d\n" +
 		"SEC_CREDENTIAL_DIRECTORY_OAUTH = $(LOCAL_DIR)/oauth_credentials\n" +
-		"CONDOR_AUTH_TOKEN_REQUEST_MAX = 3\n"
+		"CONDOR_AUTH_TOKEN_REQUEST_MAX = 3\n" + extra
 	cfgPath := filepath.Join(dir, "condor_config")
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
