@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // HTCondorVersion is the version "if version >= x.y" compares against: the
@@ -111,11 +112,18 @@ func (s *ifStack) handle(line string, env condEnv) (bool, error) {
 	return false, nil
 }
 
+// The if/elif regular expressions are compiled on first use: most
+// configurations have no conditionals, and compiling them at start-up was a
+// measurable part of a short-lived tool's run time.
 var (
-	reNumber  = regexp.MustCompile(`^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
-	reIdent   = regexp.MustCompile(`^[A-Za-z0-9_./]+$`)
-	reVersion = regexp.MustCompile(`^[vV]?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?`)
+	reNumber  = lazyRegexp(`^-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
+	reIdent   = lazyRegexp(`^[A-Za-z0-9_./]+$`)
+	reVersion = lazyRegexp(`^[vV]?([0-9]+)\.([0-9]+)(?:\.([0-9]+))?`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // testCondition evaluates the simple conditions HTCondor accepts after if
 // and elif (Test_config_if_expression): an optional "!", then a number,
@@ -155,7 +163,7 @@ func literalBool(s string) (value, ok bool) {
 	case "false", "no", "f":
 		return false, true
 	}
-	if reNumber.MatchString(s) {
+	if reNumber().MatchString(s) {
 		f, err := strconv.ParseFloat(s, 64)
 		return err == nil && f != 0, true
 	}
@@ -175,7 +183,7 @@ func evalCondition(expr string, env condEnv) (bool, error) {
 	if rest, ok := keyword(expr, "defined"); ok {
 		return evalDefined(rest, env)
 	}
-	if reIdent.MatchString(expr) {
+	if reIdent().MatchString(expr) {
 		return false, fmt.Errorf("expression is not a conditional")
 	}
 	return false, fmt.Errorf("complex conditionals are not supported")
@@ -200,7 +208,7 @@ func evalVersion(rest string) (bool, error) {
 		orEqual, p = true, p[1:]
 	}
 	p = strings.TrimSpace(p)
-	m := reVersion.FindStringSubmatch(p)
+	m := reVersion().FindStringSubmatch(p)
 	if m == nil {
 		return false, fmt.Errorf("the version literal is invalid")
 	}
@@ -255,7 +263,7 @@ func evalDefined(rest string, env condEnv) (bool, error) {
 	if isPlainLiteral(rest) {
 		return true, nil
 	}
-	if reIdent.MatchString(rest) {
+	if reIdent().MatchString(rest) {
 		if r := env.lookup(rest); r.found {
 			return r.raw != "", nil
 		}
@@ -274,5 +282,5 @@ func isPlainLiteral(s string) bool {
 	case "true", "false":
 		return true
 	}
-	return reNumber.MatchString(s)
+	return reNumber().MatchString(s)
 }

@@ -342,7 +342,16 @@ func (c *Config) ExcludeRegexp() (*regexp.Regexp, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compileExclude(v, c.where("LOCAL_CONFIG_DIR_EXCLUDE_REGEXP"))
+	c.exclude.Lock()
+	defer c.exclude.Unlock()
+	if c.exclude.re != nil && c.exclude.src == v {
+		return c.exclude.re, nil
+	}
+	re, err := compileExclude(v, c.where("LOCAL_CONFIG_DIR_EXCLUDE_REGEXP"))
+	if err == nil {
+		c.exclude.src, c.exclude.re = v, re
+	}
+	return re, err
 }
 
 func (l *loader) excludeRegexp() (*regexp.Regexp, error) {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // User is the subset of a passwd entry the project needs.
@@ -89,19 +90,56 @@ func LookupUid(uid int) (User, error) {
 }
 
 func lookup(match func(User) bool) (User, error) {
-	f, err := os.Open(PasswdFile)
+	data, err := passwdData()
 	if err != nil {
-		return User{}, fmt.Errorf("%w (cannot read %s: %v)", ErrUnknownUser, PasswdFile, err)
-	}
-	defer f.Close()
-	data, err := readBounded(f)
-	if err != nil {
-		return User{}, fmt.Errorf("reading %s: %w", PasswdFile, err)
+		return User{}, err
 	}
 	if u, ok := ParsePasswd(data, match); ok {
 		return u, nil
 	}
 	return User{}, fmt.Errorf("%w (not in %s)", ErrUnknownUser, PasswdFile)
+}
+
+// passwdCache keeps the last passwd file read, valid while the file's
+// identity, size and mtime are unchanged: a tool looks users up several
+// times per run (current user, service account, FS peer), and the daemon
+// must still see edits.
+var passwdCache struct {
+	sync.Mutex
+	path string
+	fi   os.FileInfo
+	data []byte
+}
+
+func passwdData() ([]byte, error) {
+	path := PasswdFile
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (cannot read %s: %v)", ErrUnknownUser, path, err)
+	}
+	c := &passwdCache
+	c.Lock()
+	defer c.Unlock()
+	if c.fi != nil && c.path == path && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
+		return c.data, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w (cannot read %s: %v)", ErrUnknownUser, path, err)
+	}
+	defer f.Close()
+	data, err := readBounded(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	// Remember the file only when what was read matches what was stat'ed;
+	// a file rewritten in between is read again next time.
+	if st, err := f.Stat(); err == nil && os.SameFile(st, fi) && st.Size() == int64(len(data)) && st.ModTime().Equal(fi.ModTime()) {
+		c.path, c.fi, c.data = path, fi, data
+	} else {
+		c.fi = nil
+	}
+	return data, nil
 }
 
 func readBounded(f *os.File) ([]byte, error) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 const passwd = `root:x:0:0:root:/root:/bin/bash
@@ -93,4 +94,42 @@ func FuzzParsePasswd(f *testing.F) {
 			t.Fatalf("negative id accepted: %+v", u)
 		}
 	})
+}
+
+// TestPasswdCacheSeesEdits checks that repeated lookups see a passwd file
+// rewritten between them (the cache is keyed on the file's identity, size
+// and mtime), including a same-size edit.
+func TestPasswdCacheSeesEdits(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "passwd")
+	old := PasswdFile
+	PasswdFile = p
+	t.Cleanup(func() { PasswdFile = old })
+	write := func(content string, mtime time.Time) {
+		t.Helper()
+		tmp := p + ".new"
+		if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(tmp, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := time.Now().Add(-time.Hour)
+	write("alice:x:1001:1001::/home/alice:/bin/sh\n", base)
+	if u, err := LookupUid(1001); err != nil || u.Name != "alice" {
+		t.Fatalf("first lookup: %+v %v", u, err)
+	}
+	write("carol:x:1001:1001::/home/carol:/bin/sh\n", base.Add(time.Second))
+	if u, err := LookupUid(1001); err != nil || u.Name != "carol" {
+		t.Fatalf("after a same-size rewrite: %+v %v", u, err)
+	}
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LookupUid(1001); !errors.Is(err, ErrUnknownUser) {
+		t.Fatalf("after removal: %v", err)
+	}
 }

@@ -6,6 +6,11 @@
 //
 //	go run ./scripts/loadtest -mode fetch -n 10000 -c 32
 //	go run ./scripts/loadtest -mode request -n 1000 -c 8
+//	go run ./scripts/loadtest -mode exec -n 200 -c 1 -- condor_token_fetch
+//
+// Mode exec runs the program after "--" once per operation and times the
+// whole process (fork, exec, run, exit, wait) without a shell in between;
+// a non-zero exit counts as an error.
 package main
 
 import (
@@ -14,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -25,7 +31,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "fetch", "fetch (new session each time), fetch-resume, or request (pending token requests)")
+	mode := flag.String("mode", "fetch", "fetch (new session each time), fetch-resume, request (pending token requests) or exec (time the program after --)")
 	n := flag.Int("n", 10000, "number of operations")
 	conc := flag.Int("c", 32, "concurrent clients")
 	timeout := flag.Duration("timeout", 10*time.Second, "bound on each operation")
@@ -74,6 +80,15 @@ func main() {
 					}
 				case "fetch-resume":
 					_, err = shared.GetSessionToken(octx, client.Target{Timeout: *timeout}, nil, 0, "")
+				case "exec":
+					if flag.NArg() == 0 {
+						err = fmt.Errorf("mode exec needs a program after --")
+						break
+					}
+					cmd := exec.CommandContext(octx, flag.Arg(0), flag.Args()[1:]...)
+					if out, cerr := cmd.CombinedOutput(); cerr != nil {
+						err = fmt.Errorf("%s: %v: %s", flag.Arg(0), cerr, out)
+					}
 				case "request":
 					_, err = shared.StartTokenRequest(octx, client.Target{Timeout: *timeout}, fmt.Sprintf("user%d@loadtest", i), []string{"READ"}, 600, fmt.Sprintf("loadtest-%d", i))
 				default:
