@@ -32,6 +32,10 @@ func runLegacy(f *cmdutil.Factory, tool, argv0 string, args []string) int {
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", argv0, err)
 		return 1
 	}
+	if legacyDebug(parsed) {
+		// -debug: the tools' dprintf log goes to stderr (dprintf_set_tool_debug).
+		f.Debug = ios.ErrOut
+	}
 	switch a := parsed.(type) {
 	case *legacy.CreateArgs:
 		err = token.CreateRun(&token.CreateOptions{F: f, Legacy: true,
@@ -65,6 +69,25 @@ func runLegacy(f *cmdutil.Factory, tool, argv0 string, args []string) int {
 
 // target maps the legacy -pool/-name/-type onto the modern Target. The
 // originals have no client-side timeout (tokens.md §9.4).
+// legacyDebug reports whether the parsed command line asked for -debug.
+func legacyDebug(parsed any) bool {
+	switch a := parsed.(type) {
+	case *legacy.FetchArgs:
+		return a.Debug
+	case *legacy.RequestArgs:
+		return a.Debug
+	case *legacy.ApproveArgs:
+		return a.Debug
+	case *legacy.RequestListArgs:
+		return a.Debug
+	case *legacy.AutoApproveArgs:
+		return a.Debug
+	case *legacy.StoreCredArgs:
+		return a.Debug
+	}
+	return false
+}
+
 func target(c legacy.Common) cmdutil.Target {
 	return cmdutil.Target{Pool: c.Pool, Name: c.Name, Type: c.Type}
 }

@@ -66,6 +66,11 @@ func (n *fakeNet) Ping(_ context.Context, t client.Target, what string) (*client
 	return n.ping, nil
 }
 
+func (n *fakeNet) DefaultScheddName(context.Context) (string, bool) { return "", false }
+func (n *fakeNet) RemoteToken(context.Context, client.Target, string, []string, int64) (string, error) {
+	return "", n.record("remote")
+}
+
 // withNet installs fake as the factory's client, capturing ClientOptions.
 func withNet(f *cmdutil.Factory, fake *fakeNet) {
 	f.Client = func(o cmdutil.ClientOptions) (cmdutil.NetClient, error) {

@@ -22,7 +22,7 @@ const RootName = "condor-auth"
 
 // NewCmdRoot builds the modern command tree.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	var list bool
+	var list, debugFlag bool
 	cmd := &cobra.Command{
 		Use:   RootName,
 		Short: "HTCondor IDTOKENS and credential tools in one static binary",
@@ -44,6 +44,7 @@ exactly like the original; run as condor-auth it offers the modern verbs below.`
 		},
 	}
 	cmd.Flags().BoolVar(&list, "list", false, "print the legacy tool names this binary answers to")
+	cmd.PersistentFlags().BoolVar(&debugFlag, "debug", false, "log the network client's steps (location, handshake, commands) to stderr")
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
 	cmd.SetIn(f.IOStreams.In)
@@ -136,7 +137,12 @@ func Main(f *cmdutil.Factory, tool string, argv []string) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(argv[1:])
 	reached := false
-	root.PersistentPreRun = func(*cobra.Command, []string) { reached = true }
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		reached = true
+		if d, _ := cmd.Flags().GetBool("debug"); d {
+			f.Debug = f.IOStreams.ErrOut
+		}
+	}
 	err := root.Execute()
 	if err == nil {
 		return cmdutil.ExitOK

@@ -154,8 +154,8 @@ func TestLegacyNetworkTools(t *testing.T) {
 		{name: "fetch not located", argv: []string{"condor_token_fetch", "-name", "nosuchschedd"},
 			fake: &fakeNet{err: &locate.ToolError{Line: "ERROR: couldn't locate daemon nosuchschedd!"}},
 			code: 1, stderr: "ERROR: couldn't locate daemon nosuchschedd!\n", calls: []string{"fetch schedd [] -1 "}},
-		{name: "fetch -remote", argv: []string{"condor_token_fetch", "-remote"}, fake: &fakeNet{},
-			code: 1, stderr: "condor_token_fetch: token fetch -remote is not available yet in this build: it needs the CEDAR network client, which is not implemented yet\n"},
+		{name: "fetch -remote without a local schedd", argv: []string{"condor_token_fetch", "-remote"}, fake: &fakeNet{},
+			code: 2, stderr: "Unable to determine default schedd's name.\n"},
 		{name: "approve refused (stderr before buffered stdout)", argv: []string{"condor_token_request_approve"}, fake: &fakeNet{ads: []*classad.Ad{ad}},
 			stdin: "no\n", code: 1, stderr: "Request was NOT approved.\n",
 			stdout: "Request contents:\nClientId = \"host-755\"\nRequestId = \"0642594\"\nPeerLocation = \"127.0.0.1\"\nTokenLifetime = 3600\n" +
@@ -232,5 +232,35 @@ func TestLegacyManPages(t *testing.T) {
 	}
 	if got := roffEscape(".x\\y\n'z"); got != "\\&.x\\ey\n\\&'z" {
 		t.Errorf("roffEscape = %q", got)
+	}
+}
+
+// TestLegacyDebugReachesClient checks that -debug (any accepted spelling)
+// hands stderr to the network client as its debug log, and that without
+// it the client gets none.
+func TestLegacyDebugReachesClient(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want bool
+	}{
+		{[]string{"condor_token_fetch", "-debug"}, true},
+		{[]string{"condor_token_request_list", "-d:D_SECURITY"}, true},
+		{[]string{"condor_store_cred", "query-oauth", "-d"}, true},
+		{[]string{"condor_token_fetch"}, false},
+	} {
+		t.Run(strings.Join(tc.argv, " "), func(t *testing.T) {
+			f, _ := testFactory(t, "UID_DOMAIN = htc.local\n")
+			f.User = func() (osuser.User, error) {
+				return osuser.User{Uid: os.Getuid(), Name: "tester", Home: t.TempDir()}, nil
+			}
+			withNet(f, &fakeNet{})
+			Main(f, tc.argv[0], tc.argv)
+			if got := f.Debug != nil; got != tc.want {
+				t.Fatalf("debug writer set = %v, want %v", got, tc.want)
+			}
+			if tc.want && f.Debug != f.IOStreams.ErrOut {
+				t.Fatalf("debug writer is not stderr")
+			}
+		})
 	}
 }

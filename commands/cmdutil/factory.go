@@ -45,6 +45,10 @@ type Factory struct {
 	// configuration, uid, home, clock and randomness above. Tests replace
 	// it with a fake.
 	Client func(ClientOptions) (NetClient, error)
+	// Debug, when set, receives the network client's debug log: the
+	// legacy tools' -debug, the modern --debug. ClientOptions.Debug
+	// overrides it for one client.
+	Debug io.Writer
 }
 
 // ConfigOptions are the options the default Factory loads the
@@ -96,6 +100,8 @@ type NetClient interface {
 	AutoApproveTokenRequests(ctx context.Context, t client.Target, netblock string, lifetime int64) error
 	StoreCred(ctx context.Context, t client.Target, req client.StoreCredRequest) (client.StoreCredReply, error)
 	Ping(ctx context.Context, t client.Target, permOrCommand string) (*client.PingResult, error)
+	DefaultScheddName(ctx context.Context) (string, bool)
+	RemoteToken(ctx context.Context, t client.Target, schedd string, authz []string, lifetime int64) (string, error)
 }
 
 // ClientOptions are the per-command settings of a network client.
@@ -124,6 +130,9 @@ func (f *Factory) NewClient(o ClientOptions) (NetClient, error) {
 	opts := client.Options{
 		Config: cfg, Uid: f.Uid, Euid: f.Euid, Home: home,
 		Now: f.Now, Rand: f.Rand, Explain: o.Explain, Debug: o.Debug,
+	}
+	if opts.Debug == nil {
+		opts.Debug = f.Debug
 	}
 	if f.IOStreams.IsStdinTTY() {
 		opts.Prompt = f.TrustPrompt

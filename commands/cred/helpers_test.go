@@ -67,6 +67,10 @@ func (c *fakeClient) AutoApproveTokenRequests(context.Context, client.Target, st
 func (c *fakeClient) Ping(context.Context, client.Target, string) (*client.PingResult, error) {
 	return nil, errUnscripted
 }
+func (c *fakeClient) DefaultScheddName(context.Context) (string, bool) { return "", false }
+func (c *fakeClient) RemoteToken(context.Context, client.Target, string, []string, int64) (string, error) {
+	return "", errUnscripted
+}
 
 type env struct {
 	f              *cmdutil.Factory

@@ -148,8 +148,11 @@ func modernReport(opts *Options, op *operation, reply client.StoreCredReply, not
 	if op.pool {
 		kind = "pool password"
 	}
+	// The credential is the target user's (--user, the pool account, the
+	// default password account); only when none was sent does the daemon's
+	// fully_qualified_user name it (credentials.md §5.5: "" = the caller).
 	who := op.user
-	if reply.Ad != nil {
+	if who == "" && reply.Ad != nil {
 		if fqu, ok := reply.Ad.GetString(credstore.AttrFullyQualifiedUser); ok && fqu != "" {
 			who = fqu
 		}
@@ -201,7 +204,7 @@ func modernReport(opts *Options, op *operation, reply client.StoreCredReply, not
 		if outcome == credstore.OutcomePending {
 			state = "waiting for the credmon to process it"
 		}
-		fmt.Fprintf(ios.Out, "A %s credential of %s is stored%s and %s.\n", kind, who, when, state)
+		fmt.Fprintf(ios.Out, "%s %s credential of %s is stored%s and %s.\n", capitalize(article(kind)), kind, who, when, state)
 	}
 	if reply.Ad != nil && reply.Ad.Len() > 0 {
 		for _, line := range strings.SplitAfter(strings.TrimSuffix(infoLines(reply.Ad), "\n"), "\n") {
@@ -221,7 +224,7 @@ func modernFailure(op *operation, code int64, kind, who string) error {
 	text := credstore.ResultText(code)
 	switch code {
 	case credstore.FailureCredMismatch:
-		return cmdutil.Errorf(cmdutil.ExitMismatch, "a %s credential of %s is stored, but its scopes or audience differ from --scopes/--audience (both must match exactly)", kind, who)
+		return cmdutil.Errorf(cmdutil.ExitMismatch, "%s %s credential of %s is stored, but its scopes or audience differ from --scopes/--audience (both must match exactly)", article(kind), kind, who)
 	case credstore.FailureNotFound:
 		if op.isQuery() {
 			return cmdutil.Errorf(cmdutil.ExitFailure, "no %s credential of %s is stored", kind, who)
@@ -243,6 +246,22 @@ func modernFailure(op *operation, code int64, kind, who string) error {
 		return cmdutil.Errorf(cmdutil.ExitFailure, "%s: check the daemon's ALLOW_WRITE setting", text)
 	}
 	return cmdutil.Errorf(cmdutil.ExitFailure, "%s", text)
+}
+
+// article is the indefinite article for kind ("an OAuth", "a Kerberos").
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("AEIOUaeiou", rune(kind[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// capitalize upper-cases the first (ASCII) letter of s.
+func capitalize(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }
 
 func nonEmpty(s string) *string {

@@ -119,12 +119,14 @@ func TestModernCredResults(t *testing.T) {
 		exit   int
 		msg    string
 	}{
-		{"query valid", "query", []string{"--type", "oauth", "--service", "s"}, 1, 0, "A OAuth credential of htcuser@htc.local is stored and valid."},
+		{"query valid", "query", []string{"--type", "oauth", "--service", "s"}, 1, 0, "An OAuth credential of htcuser@htc.local is stored and valid."},
 		{"query pending", "query", []string{"--type", "krb"}, 6, 0, "is stored and waiting for the credmon"},
 		{"delete", "delete", []string{"--type", "oauth", "--service", "s"}, 1, 0, "Deleted the OAuth credential of htcuser@htc.local."},
 		{"nothing stored", "query", []string{"--type", "oauth"}, 5, cmdutil.ExitFailure, "no OAuth credential of htcuser@htc.local is stored"},
 		{"mismatch", "query", []string{"--type", "oauth", "--service", "s", "--scopes", "a"}, 13, cmdutil.ExitMismatch, "scopes or audience differ"},
-		{"not allowed", "query", []string{"--type", "oauth", "--user", "bob@htc.local"}, 7, cmdutil.ExitAuth, "CRED_SUPER_USERS"},
+		{"not allowed", "query", []string{"--type", "oauth", "--user", "bob@htc.local"}, 7, cmdutil.ExitAuth, "CRED_SUPER_USERS member may manage the credentials of bob@htc.local"},
+		{"mismatch article", "query", []string{"--type", "oauth", "--service", "s", "--audience", "a"}, 13, cmdutil.ExitMismatch, "an OAuth credential of htcuser@htc.local is stored, but"},
+		{"query kerberos", "query", []string{"--type", "krb"}, 1, 0, "A Kerberos credential of htcuser@htc.local is stored and valid."},
 		{"config error", "query", []string{"--type", "krb"}, 11, cmdutil.ExitFailure, "SEC_CREDENTIAL_DIRECTORY_KRB"},
 		{"user password", "query", nil, 0, cmdutil.ExitFailure, "user passwords can only be stored on Windows"},
 	} {
@@ -168,5 +170,41 @@ func TestModernWriteFile(t *testing.T) {
 	}
 	if fileHex(t, p) != "bfcfdd" || len(e.calls()) != 0 {
 		t.Fatalf("file %s calls %v", fileHex(t, p), e.calls())
+	}
+}
+
+// TestModernCredSubject: the messages name the credential's owner — the
+// --user target, not the caller the daemon reports in
+// fully_qualified_user (a CRED_SUPER_USERS member acting for someone else).
+func TestModernCredSubject(t *testing.T) {
+	e := newEnv(t, "htcuser", 1001, "")
+	e.fc.reply = client.StoreCredReply{Code: 6, Ad: replyAd(t, "fully_qualified_user", "admin@htc.local")}
+	if err := e.modern("add", "--type", "oauth", "--service", "s", "--user", "bob@htc.local", "--from", "-", "-o", "json"); err == nil || !strings.Contains(err.Error(), "the secret is empty") {
+		t.Fatalf("empty stdin: %v", err)
+	}
+	e.stdin.WriteString("tok")
+	if err := e.modern("add", "--type", "oauth", "--service", "s", "--user", "bob@htc.local", "--from", "-", "-o", "json"); err != nil {
+		t.Fatal(err)
+	}
+	var res map[string]any
+	if err := json.Unmarshal(e.stdout.Bytes(), &res); err != nil || res["account"] != "bob@htc.local" {
+		t.Fatalf("json %v %v", res, err)
+	}
+	e = newEnv(t, "htcuser", 1001, "")
+	e.fc.reply = client.StoreCredReply{Code: 1, Ad: replyAd(t, "fully_qualified_user", "admin@htc.local")}
+	if err := e.modern("delete", "--type", "oauth", "--service", "s", "--user", "bob@htc.local"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.stdout.String(); !strings.HasPrefix(got, "Deleted the OAuth credential of bob@htc.local.\n") {
+		t.Fatalf("stdout %q", got)
+	}
+	// Without --user the daemon's fully_qualified_user names the owner.
+	e = newEnv(t, "htcuser", 1001, "")
+	e.fc.reply = client.StoreCredReply{Code: 1, Ad: replyAd(t, "fully_qualified_user", "condor@htc.local")}
+	if err := e.modern("query", "--type", "oauth", "--service", "s"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.stdout.String(); !strings.HasPrefix(got, "An OAuth credential of condor@htc.local is stored and valid.\n") {
+		t.Fatalf("stdout %q", got)
 	}
 }

@@ -28,6 +28,10 @@ type fakeClient struct {
 	list    func(reqID string) ([]*classad.Ad, error)
 	approve func(reqID, clientID string) error
 	auto    func(netblock string, lifetime int64) error
+	// schedd is the local schedd's name ("" = cannot be located); remote
+	// answers RemoteToken.
+	schedd string
+	remote func(t client.Target, schedd string, authz []string, lifetime int64) (string, error)
 }
 
 var errUnscripted = errors.New("fake client: call not scripted")
@@ -101,6 +105,19 @@ func (c *fakeClient) StoreCred(context.Context, client.Target, client.StoreCredR
 
 func (c *fakeClient) Ping(context.Context, client.Target, string) (*client.PingResult, error) {
 	return nil, errUnscripted
+}
+
+func (c *fakeClient) DefaultScheddName(context.Context) (string, bool) {
+	c.record("defaultScheddName")
+	return c.schedd, c.schedd != ""
+}
+
+func (c *fakeClient) RemoteToken(_ context.Context, t client.Target, schedd string, authz []string, lifetime int64) (string, error) {
+	c.record("remote pool=%q type=%q name=%q schedd=%q authz=%v lifetime=%d", t.Pool, t.Type, t.Name, schedd, authz, lifetime)
+	if c.remote == nil {
+		return "", errUnscripted
+	}
+	return c.remote(t, schedd, authz, lifetime)
 }
 
 // withClient installs fc as the environment's network client.

@@ -1,9 +1,14 @@
 package token
 
 import (
+	"context"
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
+	"github.com/condor-auth/condor-auth/pkg/condorerr"
 )
 
 // FetchOptions are the inputs of `token fetch` / condor_token_fetch.
@@ -13,7 +18,9 @@ type FetchOptions struct {
 
 	// Authz limits the token (repeatable).
 	Authz []string
-	// Lifetime requests a lifetime in seconds (0 = server default).
+	// Lifetime requests a lifetime in seconds (negative: the server's
+	// default; a plain fetch sends only positive values, -remote any
+	// non-negative one, as the originals do).
 	Lifetime int64
 	// Key requests a signing key by name.
 	Key string
@@ -39,7 +46,10 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 			if err := checkDest(opts.Output, opts.TokenName, opts.File); err != nil {
 				return err
 			}
-			opts.Lifetime = lifetime.Seconds
+			opts.Lifetime = -1 // the server's default
+			if lifetime.IsSet {
+				opts.Lifetime = lifetime.Seconds
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -52,7 +62,7 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 	fl.StringVar(&opts.Key, "key", "", "ask the daemon to sign with this key")
 	fl.StringVar(&opts.TokenName, "token", "", "write the token to this file name in the token directory")
 	fl.StringVar(&opts.File, "file", "", "write the token to this path")
-	fl.BoolVar(&opts.Remote, "remote", false, "have the schedd fetch the token from the collector")
+	fl.BoolVar(&opts.Remote, "remote", false, "ask the collector to have the schedd (--name, default the local one) sign a token for you")
 	cmdutil.AddTargetFlags(cmd, &opts.Target, "schedd", cmdutil.DefaultTimeout)
 	cmdutil.AddOutputFlag(cmd, &opts.Output)
 	return cmd
@@ -63,11 +73,6 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 // and writes or prints it (§9.9).
 func FetchRun(opts *FetchOptions) error {
 	f := opts.F
-	if opts.Remote {
-		// IMPERSONATION_TOKEN_REQUEST (tokens.md §3.7) is not in the
-		// network client yet.
-		return cmdutil.ErrNotAvailable("token fetch -remote")
-	}
 	cfg, c, err := netSetup(f, opts.Legacy)
 	if err != nil {
 		return err
@@ -78,12 +83,20 @@ func FetchRun(opts *FetchOptions) error {
 	}
 	ctx, cancel := opContext(timeout)
 	defer cancel()
-	tok, err := c.GetSessionToken(ctx, clientTarget(opts.Target, "schedd"), opts.Authz, opts.Lifetime, opts.Key)
-	if err != nil {
-		if opts.Legacy {
-			return legacyNetError(f, "Failed to request a session token: ", err)
+	var tok string
+	if opts.Remote {
+		tok, err = remoteFetch(ctx, opts, c)
+	} else {
+		tok, err = c.GetSessionToken(ctx, clientTarget(opts.Target, "schedd"), opts.Authz, opts.Lifetime, opts.Key)
+		if err != nil {
+			if opts.Legacy {
+				return legacyNetError(f, "Failed to request a session token: ", err)
+			}
+			return cmdutil.NetError("cannot fetch a token", err)
 		}
-		return cmdutil.NetError("cannot fetch a token", err)
+	}
+	if err != nil {
+		return err
 	}
 	// The token was issued before the destination is checked, as in the
 	// original (real-tools.md F10).
@@ -92,4 +105,40 @@ func FetchRun(opts *FetchOptions) error {
 		return err
 	}
 	return reportToken(f.IOStreams.Out, f.IOStreams.ErrOut, opts.Output, tok, path, f.Now())
+}
+
+// remoteFetch is -remote: the collector has the schedd (-name, default the
+// local schedd) sign a token for the caller (IMPERSONATION_TOKEN_REQUEST,
+// tokens.md §3.7). The legacy tool prints the error chain after a fixed
+// header and exits with the chain's code, not 1.
+func remoteFetch(ctx context.Context, opts *FetchOptions, c cmdutil.NetClient) (string, error) {
+	f := opts.F
+	schedd := opts.Name
+	if schedd == "" {
+		name, ok := c.DefaultScheddName(ctx)
+		if !ok {
+			if opts.Legacy {
+				fmt.Fprintln(f.IOStreams.ErrOut, "Unable to determine default schedd's name.")
+				return "", cmdutil.Silent(2)
+			}
+			return "", &cmdutil.ExitError{Code: cmdutil.ExitFailure,
+				Err: errors.New("cannot fetch a token remotely: the local schedd cannot be located to learn its name; give it with --name")}
+		}
+		schedd = name
+	}
+	t := clientTarget(opts.Target, "collector")
+	t.Type, t.Name = "", ""
+	tok, err := c.RemoteToken(ctx, t, schedd, opts.Authz, opts.Lifetime)
+	if err == nil {
+		return tok, nil
+	}
+	if opts.Legacy {
+		code := 1
+		if ce, ok := condorerr.As(err); ok {
+			code = ce.Code
+		}
+		fmt.Fprintf(f.IOStreams.ErrOut, "Remote token fetch failed with the following error:\n\n%s\n", legacyText(err))
+		return "", cmdutil.Silent(code)
+	}
+	return "", cmdutil.NetError("cannot fetch a token remotely from schedd "+schedd, err)
 }

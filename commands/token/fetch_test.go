@@ -190,11 +190,64 @@ func TestModernFetchErrors(t *testing.T) {
 	}
 }
 
-func TestFetchRemoteNotAvailable(t *testing.T) {
-	fc := fetchReturns(vector1, nil)
-	e := newEnv(t, "").withClient(fc)
-	err := FetchRun(&FetchOptions{F: e.f, Legacy: true, Remote: true})
-	if cmdutil.CodeOf(err) != cmdutil.ExitUnavailable || !strings.Contains(err.Error(), "-remote") || len(fc.callList()) != 0 {
-		t.Fatalf("err %v calls %v", err, fc.callList())
+// TestFetchRemote covers condor_token_fetch -remote (tokens.md §3.7): the
+// default schedd name, the request sent to the collector, the fixed error
+// header and the exit status taken from the error chain.
+func TestFetchRemote(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		opts           FetchOptions
+		schedd         string
+		reply          error
+		code           int
+		stdout, stderr string
+		calls          []string
+	}{
+		{name: "default schedd, token on stdout", opts: FetchOptions{Legacy: true, Lifetime: -1}, schedd: "schedd@host",
+			stdout: vector1 + "\n",
+			calls:  []string{"defaultScheddName", `remote pool="" type="" name="" schedd="schedd@host" authz=[] lifetime=-1`}},
+		{name: "-name and -pool, authz and lifetime 0 sent", opts: FetchOptions{Legacy: true, Target: cmdutil.Target{Name: "s2", Pool: "cm:9618"}, Authz: []string{"READ"}, Lifetime: 0},
+			stdout: vector1 + "\n",
+			calls:  []string{`remote pool="cm:9618" type="" name="" schedd="s2" authz=[READ] lifetime=0`}},
+		{name: "no default schedd", opts: FetchOptions{Legacy: true, Lifetime: -1},
+			code: 2, stderr: "Unable to determine default schedd's name.\n", calls: []string{"defaultScheddName"}},
+		{name: "collector refuses: exit with its code", opts: FetchOptions{Legacy: true, Target: cmdutil.Target{Name: "s2"}, Lifetime: -1},
+			reply: daemonErr("DAEMON", 5, "Schedd s2 is not known to the collector."),
+			code:  5, stderr: "Remote token fetch failed with the following error:\n\nDAEMON:5:Schedd s2 is not known to the collector.\n",
+			calls: []string{`remote pool="" type="" name="" schedd="s2" authz=[] lifetime=-1`}},
+		{name: "collector unreachable", opts: FetchOptions{Legacy: true, Target: cmdutil.Target{Name: "s2"}, Lifetime: -1},
+			reply: daemonErr("DCCollector", 2, "Failed to connect to remote daemon at '<127.0.0.1:9618>'"),
+			code:  2, stderr: "Remote token fetch failed with the following error:\n\nDCCollector:2:Failed to connect to remote daemon at '<127.0.0.1:9618>'\n",
+			calls: []string{`remote pool="" type="" name="" schedd="s2" authz=[] lifetime=-1`}},
+		{name: "modern: no default schedd names --name", opts: FetchOptions{Lifetime: -1},
+			code: cmdutil.ExitFailure, calls: []string{"defaultScheddName"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := &fakeClient{schedd: tc.schedd, remote: func(client.Target, string, []string, int64) (string, error) {
+				if tc.reply != nil {
+					return "", tc.reply
+				}
+				return vector1, nil
+			}}
+			e := newEnv(t, "").withClient(fc)
+			opts := tc.opts
+			opts.F, opts.Remote = e.f, true
+			err := FetchRun(&opts)
+			if got := cmdutil.CodeOf(err); got != tc.code {
+				t.Fatalf("exit %d (%v), want %d; stderr %q", got, err, tc.code, e.stderr)
+			}
+			if !opts.Legacy && tc.code != 0 {
+				if err == nil || !strings.Contains(err.Error(), "--name") {
+					t.Fatalf("modern error %v", err)
+				}
+				return
+			}
+			if e.stdout.String() != tc.stdout || e.stderr.String() != tc.stderr {
+				t.Fatalf("stdout %q\nstderr %q\nwant   %q\n       %q", e.stdout, e.stderr, tc.stdout, tc.stderr)
+			}
+			if d := cmp.Diff(tc.calls, fc.callList()); d != "" {
+				t.Errorf("calls (-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ const (
 	cmdApproveTokenRequest  = 60050
 	cmdAutoApproveTokenReqs = 60051
 	cmdExchangeSciToken     = 60052
+	cmdImpersonationToken   = 81 // IMPERSONATION_TOKEN_REQUEST, collector only (tokens.md §1)
 	cmdStoreCred            = 479
 	cmdStorePoolCred        = 497
 	cmdCreddGetToken        = 81004
@@ -57,6 +58,7 @@ func (g *generation) commandTable() (*daemon.Table, error) {
 		{Num: cmdListTokenRequest, Name: "DC_LIST_TOKEN_REQUEST", Perm: permDaemon, AltPerms: alt, ForceAuthentication: true, Handler: g.handleListTokenRequest},
 		{Num: cmdApproveTokenRequest, Name: "DC_APPROVE_TOKEN_REQUEST", Perm: permDaemon, AltPerms: alt, ForceAuthentication: true, Handler: g.handleApproveTokenRequest},
 		{Num: cmdAutoApproveTokenReqs, Name: "DC_AUTO_APPROVE_TOKEN_REQUEST", Perm: permAdmin, Handler: g.handleAutoApproveTokenRequest},
+		{Num: cmdImpersonationToken, Name: "IMPERSONATION_TOKEN_REQUEST", Perm: permDaemon, AltPerms: alt, ForceAuthentication: true, Handler: g.handleImpersonationToken},
 		{Num: cmdExchangeSciToken, Name: "DC_EXCHANGE_SCITOKEN", Perm: permWrite, AltPerms: alt, ForceAuthentication: true, Handler: g.handleExchangeSciToken},
 
 		// The collector's queries, answered with this daemon's own ads.

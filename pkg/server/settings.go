@@ -61,7 +61,11 @@ type settings struct {
 	allowedKeys []string // SEC_TOKEN_FETCH_ALLOWED_SIGNING_KEYS
 
 	enableFetch, enableRequest, enableSciToken bool
-	issuedExpiration                           int64 // SEC_ISSUED_TOKEN_EXPIRATION, -1 unset
+	// enableImpersonation is SEC_ENABLE_IMPERSONATION_TOKENS (default
+	// false): whether the schedd role answers condor_token_fetch -remote.
+	enableImpersonation bool
+	impersonationLimits []string // SEC_IMPERSONATION_TOKEN_LIMITS
+	issuedExpiration    int64    // SEC_ISSUED_TOKEN_EXPIRATION, -1 unset
 
 	reqKnobs  tokenreq.Knobs
 	stateFile string
@@ -152,6 +156,8 @@ func loadSettings(cfg *config.Config, now func() time.Time, rnd io.Reader, logf 
 	st.enableFetch = getBool("SEC_ENABLE_TOKEN_FETCH", true)
 	st.enableRequest = getBool("SEC_ENABLE_TOKEN_REQUEST", true)
 	st.enableSciToken = getBool("SEC_ENABLE_SCITOKEN_EXCHANGE", true)
+	st.enableImpersonation = getBool("SEC_ENABLE_IMPERSONATION_TOKENS", false)
+	st.impersonationLimits = cfg.List("SEC_IMPERSONATION_TOKEN_LIMITS")
 	st.issuedExpiration = getInt("SEC_ISSUED_TOKEN_EXPIRATION", -1)
 	maxAge := getInt("SEC_TOKEN_MAX_AGE", 0)
 	revoked, err := knobs.Revocation(cfg)
