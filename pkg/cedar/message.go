@@ -78,7 +78,7 @@ func (s *Stream) MessageConsumed() bool { return s.Remaining() == 0 }
 func (s *Stream) resetOut() {
 	s.obuf = s.obuf[:HeaderSize]
 	if cap(s.obuf) > retainLimit {
-		s.obuf = make([]byte, HeaderSize, HeaderSize+64<<10)
+		s.obuf = make([]byte, HeaderSize, HeaderSize+initialSendBuffer)
 	}
 	if cap(s.wbuf) > retainLimit {
 		s.wbuf = nil

@@ -97,6 +97,12 @@ type Config struct {
 	Rand io.Reader
 }
 
+// initialSendBuffer is the send buffer a stream starts with; it grows by
+// append up to one packet. Token and credential commands send well under
+// 4 KiB per packet, and a short-lived tool paid measurably (page faults)
+// for a 64 KiB buffer it never filled.
+const initialSendBuffer = 4 << 10
+
 type readDeadliner interface{ SetReadDeadline(time.Time) error }
 type writeDeadliner interface{ SetWriteDeadline(time.Time) error }
 
@@ -189,7 +195,7 @@ func NewStream(rw io.ReadWriter, cfg *Config) (*Stream, error) {
 	if c.WriteTimeout > 0 && s.wdeadline == nil {
 		return nil, fmt.Errorf("cedar: Config.WriteTimeout set but %T has no SetWriteDeadline", rw)
 	}
-	s.obuf = make([]byte, HeaderSize, HeaderSize+min(c.SendPacketSize, 64<<10))
+	s.obuf = make([]byte, HeaderSize, HeaderSize+min(c.SendPacketSize, initialSendBuffer))
 	return s, nil
 }
 

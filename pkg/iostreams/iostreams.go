@@ -67,6 +67,11 @@ func (s *IOStreams) SetStderrTTY(v bool) { s.stderrTTY = v }
 // file (tests).
 func (s *IOStreams) StdinFd() int { return s.inFd }
 
+// stdioBufferSize is glibc's stdout buffer for a pipe or a regular file
+// (st_blksize, 4 KiB on Linux): longer output is written out in chunks of
+// this size before exit, as with the original tools.
+const stdioBufferSize = 4 << 10
+
 // BufferStdoutUnlessTTY makes Out fully buffered when it is not a terminal,
 // as C stdio does for the original tools (real-tools.md §18). Call Flush
 // before exiting.
@@ -74,7 +79,7 @@ func (s *IOStreams) BufferStdoutUnlessTTY() {
 	if s.stdoutTTY || s.buffered != nil {
 		return
 	}
-	s.buffered = bufio.NewWriterSize(s.Out, 64<<10)
+	s.buffered = bufio.NewWriterSize(s.Out, stdioBufferSize)
 	s.Out = s.buffered
 }
 
