@@ -90,12 +90,14 @@ func LookupUid(uid int) (User, error) {
 }
 
 func lookup(match func(User) bool) (User, error) {
-	data, err := passwdData()
+	users, err := passwdUsers()
 	if err != nil {
 		return User{}, err
 	}
-	if u, ok := ParsePasswd(data, match); ok {
-		return u, nil
+	for _, u := range users {
+		if match(u) {
+			return u, nil
+		}
 	}
 	return User{}, fmt.Errorf("%w (not in %s)", ErrUnknownUser, PasswdFile)
 }
@@ -107,11 +109,13 @@ func lookup(match func(User) bool) (User, error) {
 var passwdCache struct {
 	sync.Mutex
 	path string
-	fi   os.FileInfo
-	data []byte
+	fi    os.FileInfo
+	users []User
 }
 
-func passwdData() ([]byte, error) {
+// passwdUsers returns the well-formed entries of the passwd file, in file
+// order (ParsePasswd's rules).
+func passwdUsers() ([]User, error) {
 	path := PasswdFile
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -121,7 +125,7 @@ func passwdData() ([]byte, error) {
 	c.Lock()
 	defer c.Unlock()
 	if c.fi != nil && c.path == path && os.SameFile(c.fi, fi) && c.fi.Size() == fi.Size() && c.fi.ModTime().Equal(fi.ModTime()) {
-		return c.data, nil
+		return c.users, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -132,14 +136,19 @@ func passwdData() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	var users []User
+	ParsePasswd(data, func(u User) bool {
+		users = append(users, u)
+		return false
+	})
 	// Remember the file only when what was read matches what was stat'ed;
 	// a file rewritten in between is read again next time.
 	if st, err := f.Stat(); err == nil && os.SameFile(st, fi) && st.Size() == int64(len(data)) && st.ModTime().Equal(fi.ModTime()) {
-		c.path, c.fi, c.data = path, fi, data
+		c.path, c.fi, c.users = path, fi, users
 	} else {
 		c.fi = nil
 	}
-	return data, nil
+	return users, nil
 }
 
 func readBounded(f *os.File) ([]byte, error) {
