@@ -91,13 +91,16 @@ func ServeRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	defer closeLog()
 
+	// Signals are caught before New publishes the address files: a client
+	// (or a test) that sees them may send SIGTERM at once, and that must
+	// be a clean shutdown rather than the default action.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
 	srv, err := server.New(server.Options{Config: cfg, Listen: opts.Listen, Logger: logw, Now: opts.F.Now, Rand: opts.F.Rand})
 	if err != nil {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailure, Err: fmt.Errorf("cannot start: %w", err)}
 	}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, syscall.SIGINT)
-	defer signal.Stop(sigs)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ctx) }()
