@@ -39,7 +39,11 @@ var ErrUnknownUser = errors.New("unknown user")
 
 // Current returns the user the process runs as (effective uid). The home
 // directory is $HOME when it is an absolute path, else the passwd entry; the
-// name is $USER when set, else the passwd entry.
+// name is $USER when set, else the passwd entry. A $USER that the passwd
+// file gives to another uid while it also has an entry for this uid (sudo
+// keeping the caller's $USER, say) is not believed: the uid's own name wins,
+// as HTCondor's tools (getpwuid) would report it; tokens and credentials
+// must not be filed under another account's name.
 func Current() (User, error) {
 	return current(os.Geteuid(), os.Getegid(), os.Getenv)
 }
@@ -51,6 +55,11 @@ func current(uid, gid int, getenv func(string) string) (User, error) {
 	}
 	if n := getenv("USER"); n != "" {
 		u.Name = n
+		if other, err := LookupName(n); err == nil && other.Uid != uid {
+			if own, err := LookupUid(uid); err == nil {
+				u.Name = own.Name
+			}
+		}
 	}
 	if u.Home != "" && u.Name != "" {
 		return u, nil

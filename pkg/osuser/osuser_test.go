@@ -133,3 +133,24 @@ func TestPasswdCacheSeesEdits(t *testing.T) {
 		t.Fatalf("after removal: %v", err)
 	}
 }
+
+// TestCurrentDistrustsForeignUSER: a $USER belonging to another uid is
+// replaced by this uid's passwd name; an unknown $USER (a container user
+// without a passwd entry) or a uid without an entry keeps $USER.
+func TestCurrentDistrustsForeignUSER(t *testing.T) {
+	withPasswd(t)
+	for _, tc := range []struct {
+		uid        int
+		user, want string
+	}{
+		{0, "htcuser", "root"},             // sudo -E: root's own name
+		{1001, "htcuser", "htcuser"},       // consistent
+		{1001, "nobodyhere", "nobodyhere"}, // not in passwd: believed
+		{4242, "htcuser", "htcuser"},       // uid without an entry: believed
+	} {
+		u, err := current(tc.uid, tc.uid, env(map[string]string{"HOME": "/h", "USER": tc.user}))
+		if err != nil || u.Name != tc.want {
+			t.Errorf("uid %d USER=%s: %+v %v, want name %s", tc.uid, tc.user, u, err, tc.want)
+		}
+	}
+}
