@@ -27,7 +27,16 @@ if [ "$FUZZTIME" != "0" ]; then
     targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
     for t in $targets; do
       echo "-- $pkg $t"
-      go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=1s "$pkg" > /tmp/fuzz.$$.log 2>&1 || { cat /tmp/fuzz.$$.log; exit 1; }
+      if ! go test -run='^$' -fuzz="^${t}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=1s "$pkg" > /tmp/fuzz.$$.log 2>&1; then
+        # Go 1.26's fuzz coordinator can report "context deadline exceeded"
+        # when -fuzztime ends while a worker is busy (golang/go#75804, fixed
+        # in 1.27). A real failure always writes its input; this does not.
+        if grep -q 'context deadline exceeded' /tmp/fuzz.$$.log && ! grep -q 'Failing input written to' /tmp/fuzz.$$.log; then
+          echo "   (ignored: fuzz coordinator deadline race, golang/go#75804, no failing input)"
+        else
+          cat /tmp/fuzz.$$.log; exit 1
+        fi
+      fi
     done
   done
   rm -f /tmp/fuzz.$$.log
