@@ -117,7 +117,7 @@ func lookup(match func(User) bool) (User, error) {
 // must still see edits.
 var passwdCache struct {
 	sync.Mutex
-	path string
+	path  string
 	fi    os.FileInfo
 	users []User
 }
