@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/condor-auth/condor-auth/internal/transcript"
 )
 
 func TestNonceIsAddedNotXORed(t *testing.T) {
@@ -24,7 +26,7 @@ func TestNonceIsAddedNotXORed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		g := gcmDir{counter: tc.counter}
-		copy(g.base[:], unhex(t, tc.base))
+		copy(g.base[:], transcript.Unhex(t, tc.base))
 		if n := g.nonce(); hex.EncodeToString(n[:]) != tc.want {
 			t.Errorf("base %s + %d = %x, want %s", tc.base, tc.counter, n, tc.want)
 		}

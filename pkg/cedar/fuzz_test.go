@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/condor-auth/condor-auth/internal/transcript"
 )
 
 // fuzzKey is the session key of the encrypted fuzz targets.
@@ -16,13 +18,13 @@ var fuzzKey = bytes.Repeat([]byte{0x42}, 32)
 
 // transcriptSeeds returns recorded wire streams and message plaintexts.
 func transcriptSeeds(f *testing.F) (wire, messages [][]byte) {
-	for _, tr := range loadTranscripts(f) {
+	for _, tr := range transcript.LoadAll(f) {
 		for _, dec := range tr.Decoded {
-			for _, d := range []string{dirCS, dirSC} {
-				wire = append(wire, tr.dirBytes(f, dec.Connection, d))
+			for _, d := range []string{transcript.DirCS, transcript.DirSC} {
+				wire = append(wire, tr.DirBytes(f, dec.Connection, d))
 			}
 			for _, m := range dec.Messages {
-				messages = append(messages, unhex(f, m.PlaintextHex))
+				messages = append(messages, transcript.Unhex(f, m.PlaintextHex))
 			}
 		}
 	}

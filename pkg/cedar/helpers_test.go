@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"net"
 	"testing"
+
+	"github.com/condor-auth/condor-auth/internal/transcript"
 )
 
 // loopConn is an in-memory connection that reads back what was written.
@@ -24,9 +26,9 @@ func newLoop(t testing.TB, cfg *Config) (*Stream, *loopConn) {
 }
 
 // newRaw returns a Stream reading data and writing to a buffer.
-func newRaw(t testing.TB, data []byte, cfg *Config) (*Stream, *replayConn) {
+func newRaw(t testing.TB, data []byte, cfg *Config) (*Stream, *transcript.Conn) {
 	t.Helper()
-	c := &replayConn{r: bytes.NewReader(data)}
+	c := transcript.NewConn(data)
 	s, err := NewStream(c, cfg)
 	if err != nil {
 		t.Fatal(err)

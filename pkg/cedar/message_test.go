@@ -109,16 +109,16 @@ func TestPoisonedMessageIsNotSent(t *testing.T) {
 	if !errors.Is(err, ErrInvalidValue) || !strings.Contains(err.Error(), "message not sent") {
 		t.Fatalf("EndOfMessage = %v", err)
 	}
-	if c.w.Len() != 0 {
-		t.Fatalf("a poisoned message leaked %x", c.w.Bytes())
+	if len(c.Written()) != 0 {
+		t.Fatalf("a poisoned message leaked %x", c.Written())
 	}
 	// The stream is still usable.
 	if err := s.PutInt(3); err != nil {
 		t.Fatal(err)
 	}
 	mustEOM(t, s)
-	if want := packet(1, be64(3)); !bytes.Equal(c.w.Bytes(), want) {
-		t.Errorf("wire %x, want %x", c.w.Bytes(), want)
+	if want := packet(1, be64(3)); !bytes.Equal(c.Written(), want) {
+		t.Errorf("wire %x, want %x", c.Written(), want)
 	}
 }
 
@@ -137,8 +137,8 @@ func TestPoisonAfterPartialSendBreaksStream(t *testing.T) {
 	if s.Err() == nil {
 		t.Error("stream should be broken: the peer holds half a message")
 	}
-	if !bytes.Equal(c.w.Bytes(), packet(0, make([]byte, 8))) {
-		t.Errorf("wire %x", c.w.Bytes())
+	if !bytes.Equal(c.Written(), packet(0, make([]byte, 8))) {
+		t.Errorf("wire %x", c.Written())
 	}
 }
 

@@ -86,8 +86,8 @@ func TestSendPacketization(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustEOM(t, s)
-			if !bytes.Equal(c.w.Bytes(), tc.want) {
-				t.Errorf("wire\n got %q\nwant %q", c.w.Bytes(), tc.want)
+			if !bytes.Equal(c.Written(), tc.want) {
+				t.Errorf("wire\n got %q\nwant %q", c.Written(), tc.want)
 			}
 		})
 	}
@@ -102,8 +102,8 @@ func TestExactFullPacketEndsMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustEOM(t, s)
-	if want := packet(1, be64(7)); !bytes.Equal(c.w.Bytes(), want) {
-		t.Errorf("wire %x, want %x", c.w.Bytes(), want)
+	if want := packet(1, be64(7)); !bytes.Equal(c.Written(), want) {
+		t.Errorf("wire %x, want %x", c.Written(), want)
 	}
 }
 
@@ -114,8 +114,8 @@ func TestEmptyMessageSendsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustEOM(t, s) // a message with no data
-	if c.w.Len() != 0 {
-		t.Errorf("sent %x, want nothing (CEDAR forbids empty packets)", c.w.Bytes())
+	if len(c.Written()) != 0 {
+		t.Errorf("sent %x, want nothing (CEDAR forbids empty packets)", c.Written())
 	}
 }
 

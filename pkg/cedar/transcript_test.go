@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/condor-auth/condor-auth/internal/transcript"
 )
 
 // The transcripts are real HTCondor 25.14.0 traffic: they are the ground
@@ -22,36 +24,31 @@ import (
 // compared with the recorded decoding.
 
 func TestTranscriptsReplay(t *testing.T) {
-	for _, tr := range loadTranscripts(t) {
+	for _, tr := range transcript.LoadAll(t) {
 		if !tr.Checks.AllGCMTagsVerified {
-			t.Errorf("%s: transcript says not all tags verified", tr.name)
+			t.Errorf("%s: transcript says not all tags verified", tr.Name)
 		}
 		for _, dec := range tr.Decoded {
-			for _, role := range []string{dirCS, dirSC} {
-				name := fmt.Sprintf("%s/conn%d/as-%s", strings.TrimSuffix(tr.name, ".json"), dec.Connection, map[string]string{dirCS: "client", dirSC: "server"}[role])
-				t.Run(name, func(t *testing.T) { replayRole(t, tr, dec, role) })
+			for _, role := range []string{transcript.DirCS, transcript.DirSC} {
+				name := fmt.Sprintf("%s/conn%d/as-%s", tr.Name, dec.Connection, map[string]string{transcript.DirCS: "client", transcript.DirSC: "server"}[role])
+				t.Run(name, func(t *testing.T) { replayRole(t, tr, &dec, role) })
 			}
 		}
 	}
 }
 
 // replayRole plays the side that sends direction myDir.
-func replayRole(t *testing.T, tr *transcript, dec tDecoded, myDir string) {
-	peerDir := otherDir(myDir)
+func replayRole(t *testing.T, tr *transcript.Transcript, dec *transcript.Decoded, myDir string) {
+	peerDir := transcript.OtherDir(myDir)
 	if len(dec.Problems) != 0 {
 		t.Fatalf("transcript decoder reported problems: %v", dec.Problems)
 	}
-	key := unhex(t, dec.SessionKeyHex)
-	wantOut := tr.dirBytes(t, dec.Connection, myDir)
-	conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, dec.Connection, peerDir))}
+	key := transcript.Unhex(t, dec.SessionKeyHex)
+	wantOut := tr.DirBytes(t, dec.Connection, myDir)
+	conn := transcript.NewConn(tr.DirBytes(t, dec.Connection, peerDir))
 
 	// Our base IV: the one recorded on our first encrypted packet.
-	cfg := &Config{SendPacketSize: CxxSendPacketSize, Rand: zeroReader{}}
-	for _, p := range dec.Packets[myDir] {
-		if p.GCM != nil && p.GCM.BaseIVHex != "" {
-			cfg.Rand = bytes.NewReader(unhex(t, p.GCM.BaseIVHex))
-		}
-	}
+	cfg := &Config{SendPacketSize: CxxSendPacketSize, Rand: dec.IVSource(t, myDir)}
 	s, err := NewStream(conn, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -76,23 +73,27 @@ func replayRole(t *testing.T, tr *transcript, dec tDecoded, myDir string) {
 			t.Fatalf("message %d (%s): recorded encrypted=%v after crypto was on", i, m.What, m.Encrypted)
 		}
 		if m.Dir == myDir {
-			putValues(t, s, i, m)
-			if err := s.EndOfMessage(); err != nil {
-				t.Fatalf("message %d (%s): EndOfMessage: %v", i, m.What, err)
+			if err := transcript.PutValues(s, &m); err != nil {
+				t.Fatalf("message %d: %v", i, err)
 			}
 		} else {
-			getValues(t, s, i, m)
-			if err := s.EndOfMessage(); err != nil {
-				t.Fatalf("message %d (%s): EndOfMessage: %v", i, m.What, err)
+			if err := transcript.GetValues(s, &m); err != nil {
+				t.Fatalf("message %d: %v", i, err)
 			}
+			if !s.MessageConsumed() {
+				t.Errorf("message %d (%s): %d bytes left after the recorded values", i, m.What, s.Remaining())
+			}
+		}
+		if err := s.EndOfMessage(); err != nil {
+			t.Fatalf("message %d (%s): EndOfMessage: %v", i, m.What, err)
 		}
 	}
 
-	if got := conn.w.Bytes(); !bytes.Equal(got, wantOut) {
+	if got := conn.Written(); !bytes.Equal(got, wantOut) {
 		t.Errorf("written %s stream differs from the recorded one (%d vs %d bytes), first difference at byte %d",
-			myDir, len(got), len(wantOut), firstDiff(got, wantOut))
+			myDir, len(got), len(wantOut), transcript.FirstDiff(got, wantOut))
 	}
-	if n := conn.r.Len(); n != 0 {
+	if n := conn.Unread(); n != 0 {
 		t.Errorf("%d recorded %s bytes left unread", n, peerDir)
 	}
 	for _, d := range []string{myDir, peerDir} {
@@ -104,9 +105,9 @@ func replayRole(t *testing.T, tr *transcript, dec tDecoded, myDir string) {
 // checkDigests compares the handshake digests captured by EnableCrypto
 // with the recorded ones (listed only for directions that sent encrypted
 // packets).
-func checkDigests(t *testing.T, s *Stream, dec tDecoded, myDir string) {
+func checkDigests(t *testing.T, s *Stream, dec *transcript.Decoded, myDir string) {
 	t.Helper()
-	mine := map[string][]byte{myDir: s.dSend[:], otherDir(myDir): s.dRecv[:]}
+	mine := map[string][]byte{myDir: s.dSend[:], transcript.OtherDir(myDir): s.dRecv[:]}
 	for dir, want := range dec.AESGCM.HandshakeDigestHex {
 		d := strings.TrimSuffix(dir, " plaintext packets")
 		if got := hex.EncodeToString(mine[d]); got != want {
@@ -115,94 +116,9 @@ func checkDigests(t *testing.T, s *Stream, dec tDecoded, myDir string) {
 	}
 }
 
-func putValues(t *testing.T, s *Stream, i int, m tMessage) {
-	t.Helper()
-	for j, v := range m.Values {
-		var err error
-		switch {
-		case v.ClassAd != nil:
-			if len(v.TypeStrings) != 2 {
-				t.Fatalf("message %d value %d: %d type strings", i, j, len(v.TypeStrings))
-			}
-			err = s.PutAdLines(*v.ClassAd, v.TypeStrings[0], v.TypeStrings[1])
-		case v.Int != nil && v.ThenBytesHex != nil:
-			if err = s.PutInt(*v.Int); err == nil {
-				err = s.PutBytes(unhex(t, *v.ThenBytesHex))
-			}
-		case v.Int != nil:
-			err = s.PutInt(*v.Int)
-		case v.String != nil:
-			err = s.PutString(*v.String)
-		case v.NullString:
-			err = s.PutNullString()
-		case v.BytesHex != nil:
-			err = s.PutBytes(unhex(t, *v.BytesHex))
-		default:
-			t.Fatalf("message %d value %d: unknown value kind %+v", i, j, v)
-		}
-		if err != nil {
-			t.Fatalf("message %d (%s) value %d: %v", i, m.What, j, err)
-		}
-	}
-}
-
-func getValues(t *testing.T, s *Stream, i int, m tMessage) {
-	t.Helper()
-	for j, v := range m.Values {
-		where := fmt.Sprintf("message %d (%s) value %d", i, m.What, j)
-		switch {
-		case v.ClassAd != nil:
-			lines, my, target, err := s.GetAdLines()
-			if err != nil {
-				t.Fatalf("%s: %v", where, err)
-			}
-			if d := cmp.Diff(*v.ClassAd, lines); d != "" {
-				t.Errorf("%s: ad lines (-want +got):\n%s", where, d)
-			}
-			if d := cmp.Diff(v.TypeStrings, []string{my, target}); d != "" {
-				t.Errorf("%s: type strings (-want +got):\n%s", where, d)
-			}
-		case v.Int != nil && v.ThenBytesHex != nil:
-			n, err := s.GetInt()
-			if err != nil || n != *v.Int {
-				t.Fatalf("%s: GetInt = %d, %v; want %d", where, n, err, *v.Int)
-			}
-			b, err := s.GetBytes(int(n))
-			if err != nil || hex.EncodeToString(b) != *v.ThenBytesHex {
-				t.Fatalf("%s: GetBytes = %x, %v; want %s", where, b, err, *v.ThenBytesHex)
-			}
-		case v.Int != nil:
-			n, err := s.GetInt()
-			if err != nil || n != *v.Int {
-				t.Fatalf("%s: GetInt = %d, %v; want %d", where, n, err, *v.Int)
-			}
-		case v.String != nil:
-			str, null, err := s.GetString()
-			if err != nil || null || str != *v.String {
-				t.Fatalf("%s: GetString = %q, null=%v, %v; want %q", where, str, null, err, *v.String)
-			}
-		case v.NullString:
-			_, null, err := s.GetString()
-			if err != nil || !null {
-				t.Fatalf("%s: GetString null=%v, %v; want the NULL marker", where, null, err)
-			}
-		case v.BytesHex != nil:
-			b, err := s.GetBytes(*v.Length)
-			if err != nil || hex.EncodeToString(b) != *v.BytesHex {
-				t.Fatalf("%s: GetBytes = %x, %v; want %s", where, b, err, *v.BytesHex)
-			}
-		default:
-			t.Fatalf("%s: unknown value kind %+v", where, v)
-		}
-	}
-	if !s.MessageConsumed() {
-		t.Errorf("message %d (%s): %d bytes left after the recorded values", i, m.What, s.Remaining())
-	}
-}
-
 // comparePackets checks every packet the Stream saw or produced against the
 // recorded packet list of that direction.
-func comparePackets(t *testing.T, dir string, got []packetEvent, want []tPacket) {
+func comparePackets(t *testing.T, dir string, got []packetEvent, want []transcript.Packet) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("%s: %d packets, recorded %d", dir, len(got), len(want))
@@ -248,7 +164,7 @@ func comparePackets(t *testing.T, dir string, got []packetEvent, want []tPacket)
 // checkMessagePackets checks that each recorded message is the
 // concatenation of its packets' plaintext, in order, and that only the last
 // packet carries the end flag.
-func checkMessagePackets(t *testing.T, dec tDecoded) {
+func checkMessagePackets(t *testing.T, dec *transcript.Decoded) {
 	t.Helper()
 	for i, m := range dec.Messages {
 		var cat string
@@ -265,15 +181,6 @@ func checkMessagePackets(t *testing.T, dec tDecoded) {
 	}
 }
 
-func firstDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
-}
-
 // TestTranscriptAADLayout pins the facts of cedar.md §1.6 as recorded: the
 // first encrypted packet of a direction is IV ‖ ciphertext ‖ tag with
 // len = N + 32 and a 69-byte AAD starting with the sender's own digest;
@@ -281,7 +188,7 @@ func firstDiff(a, b []byte) int {
 // in bytes 0..3.
 func TestTranscriptAADLayout(t *testing.T) {
 	firsts, later := 0, 0
-	for _, tr := range loadTranscripts(t) {
+	for _, tr := range transcript.LoadAll(t) {
 		for _, dec := range tr.Decoded {
 			for dir, pkts := range dec.Packets {
 				var base []byte
@@ -289,13 +196,13 @@ func TestTranscriptAADLayout(t *testing.T) {
 					if !p.Encrypted {
 						continue
 					}
-					hdr := unhex(t, p.HeaderHex)
-					aad := unhex(t, p.GCM.AADHex)
-					pt := unhex(t, p.PlaintextHex)
-					where := fmt.Sprintf("%s conn %d %s packet %d", tr.name, dec.Connection, dir, p.Index)
+					hdr := transcript.Unhex(t, p.HeaderHex)
+					aad := transcript.Unhex(t, p.GCM.AADHex)
+					pt := transcript.Unhex(t, p.PlaintextHex)
+					where := fmt.Sprintf("%s conn %d %s packet %d", tr.Name, dec.Connection, dir, p.Index)
 					if p.GCM.BaseIVHex != "" {
 						firsts++
-						base = unhex(t, p.GCM.BaseIVHex)
+						base = transcript.Unhex(t, p.GCM.BaseIVHex)
 						if p.Len != len(pt)+32 || len(aad) != 69 || !bytes.Equal(aad[64:], hdr) {
 							t.Errorf("%s: first packet len %d for %d plaintext bytes, AAD %d bytes", where, p.Len, len(pt), len(aad))
 						}
@@ -330,22 +237,14 @@ func TestTranscriptAADLayout(t *testing.T) {
 // TestTranscriptMultiPacketMessage checks the encrypted reply split over two
 // packets in collector_query.json connection 3 (cedar.md §1.3).
 func TestTranscriptMultiPacketMessage(t *testing.T) {
-	var dec *tDecoded
-	for _, tr := range loadTranscripts(t) {
-		if tr.name == "collector_query.json" {
-			dec = &tr.Decoded[2]
-		}
-	}
-	if dec == nil || dec.Connection != 3 {
-		t.Fatal("collector_query.json connection 3 not found")
-	}
-	var multi *tMessage
+	dec := transcript.Load(t, "collector_query").Decoding(t, 3)
+	var multi *transcript.Message
 	for i := range dec.Messages {
 		if len(dec.Messages[i].Packets) > 1 {
 			multi = &dec.Messages[i]
 		}
 	}
-	if multi == nil || multi.Dir != dirSC || !multi.Encrypted {
+	if multi == nil || multi.Dir != transcript.DirSC || !multi.Encrypted {
 		t.Fatal("no encrypted multi-packet S>C message")
 	}
 	type pk struct {
@@ -354,7 +253,7 @@ func TestTranscriptMultiPacketMessage(t *testing.T) {
 	}
 	var got []pk
 	for _, idx := range multi.Packets {
-		p := dec.Packets[dirSC][idx]
+		p := dec.Packets[transcript.DirSC][idx]
 		got = append(got, pk{p.End, p.Len, p.GCM.Counter})
 	}
 	want := []pk{{0, CxxSendPacketSize + gcmTagSize, 1}, {1, 3029 + gcmTagSize, 2}}
@@ -373,13 +272,13 @@ func TestTranscriptMultiPacketMessage(t *testing.T) {
 // encoding of both public keys in the handshake ads (cedar.md §4.8).
 func TestTranscriptECDH(t *testing.T) {
 	seen := 0
-	for _, tr := range loadTranscripts(t) {
+	for _, tr := range transcript.LoadAll(t) {
 		keys := map[int]string{}
 		for _, sk := range tr.Keys.SessionKeys {
 			keys[sk.Connection] = sk.KeyHex
 		}
 		for _, sk := range tr.Keys.SessionKeys {
-			where := fmt.Sprintf("%s conn %d", tr.name, sk.Connection)
+			where := fmt.Sprintf("%s conn %d", tr.Name, sk.Connection)
 			dec := tr.Decoded[sk.Connection-1]
 			if dec.SessionKeyHex != sk.KeyHex {
 				t.Errorf("%s: decoded session key differs from keys.session_keys", where)
@@ -392,7 +291,7 @@ func TestTranscriptECDH(t *testing.T) {
 				continue
 			}
 			seen++
-			priv, err := ecdh.P256().NewPrivateKey(unhex(t, sk.ECDH.ClientPrivateKeyHex))
+			priv, err := ecdh.P256().NewPrivateKey(transcript.Unhex(t, sk.ECDH.ClientPrivateKeyHex))
 			if err != nil {
 				t.Fatalf("%s: %v", where, err)
 			}
@@ -428,7 +327,7 @@ func TestTranscriptECDH(t *testing.T) {
 
 // adValue returns the unquoted string value of attribute name in the first
 // ClassAd of message m.
-func adValue(t *testing.T, m tMessage, name string) string {
+func adValue(t *testing.T, m transcript.Message, name string) string {
 	t.Helper()
 	for _, v := range m.Values {
 		if v.ClassAd == nil {

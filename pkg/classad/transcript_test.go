@@ -2,16 +2,13 @@ package classad
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
-
-const transcriptDir = "../../testdata/vectors/transcripts"
 
 // transcriptAd is one ClassAd found in a transcript.
 type transcriptAd struct {
@@ -51,28 +48,26 @@ func walkAds(file string, v any, what string, out *[]transcriptAd) {
 	}
 }
 
+// loadTranscript returns a transcript as a generic JSON document.
 func loadTranscript(t testing.TB, name string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(transcriptDir, name))
-	if err != nil {
-		t.Fatalf("reading transcript: %v", err)
-	}
+	return genericDoc(t, transcript.Load(t, name))
+}
+
+func genericDoc(t testing.TB, tr *transcript.Transcript) map[string]any {
+	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("decoding %s: %v", name, err)
+	if err := json.Unmarshal(tr.Raw, &doc); err != nil {
+		t.Fatalf("decoding %s: %v", tr.Name, err)
 	}
 	return doc
 }
 
 func allTranscriptAds(t testing.TB) []transcriptAd {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(transcriptDir, "*.json"))
-	if err != nil || len(files) != 5 {
-		t.Fatalf("expected the 5 transcripts in %s, got %v (%v)", transcriptDir, files, err)
-	}
 	var ads []transcriptAd
-	for _, f := range files {
-		walkAds(filepath.Base(f), loadTranscript(t, filepath.Base(f)), "", &ads)
+	for _, tr := range transcript.LoadAll(t) {
+		walkAds(tr.Name+".json", genericDoc(t, tr), "", &ads)
 	}
 	return ads
 }

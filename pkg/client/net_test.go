@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/testutil"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security"
 	"github.com/condor-auth/condor-auth/pkg/daemon"
@@ -142,26 +143,12 @@ func TestTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("peer accepts but never talks", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		go func() {
-			for {
-				conn, err := l.Accept()
-				if err != nil {
-					return
-				}
-				defer conn.Close()
-			}
-		}()
+		addr := "<" + testutil.SilentPeer(t) + ">"
 		cfg, _ := poolConfig(t)
 		c, err := New(Options{Config: cfg, Sessions: security.NewSessionCache(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		addr := "<" + l.Addr().String() + ">"
 		_, err = c.ListTokenRequests(context.Background(), Target{Name: addr, Timeout: 300 * time.Millisecond}, "")
 		if !strings.HasPrefix(errText(err), "DAEMON:1:Failed to start command for listing token requests with remote daemon at '"+addr+"'.|SECMAN:") {
 			t.Errorf("error %q", errText(err))

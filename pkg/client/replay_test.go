@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
@@ -36,7 +38,7 @@ import (
 // replayer feeds one tool process's connections to a Client.
 type replayer struct {
 	t     *testing.T
-	tr    *transcript
+	tr    *transcript.Transcript
 	conns []int // connection numbers in the order the process opens them
 	next  int
 	cur   int
@@ -46,7 +48,7 @@ type replayer struct {
 // newReplayClient builds a root tool's client for the connections conns
 // of tr, configured like the recorded pool plus extra, with address files
 // in LOCAL_DIR as the recorded pool had them.
-func newReplayClient(t *testing.T, tr *transcript, conns []int, extra ...string) (*Client, *replayer) {
+func newReplayClient(t *testing.T, tr *transcript.Transcript, conns []int, extra ...string) (*Client, *replayer) {
 	t.Helper()
 	cfg, dir := poolConfig(t, extra...)
 	writeAddressFile(t, filepath.Join(dir, "spool", ".schedd_address.super"), "<127.0.0.1:46281?alias=vm>")
@@ -57,8 +59,8 @@ func newReplayClient(t *testing.T, tr *transcript, conns []int, extra ...string)
 	var nonces []byte
 	var first []string // message 1 of the process's first new session
 	for _, n := range conns {
-		dec := tr.decoded(n)
-		m1 := adOf(dec.Messages[0])
+		dec := tr.Decoding(t, n)
+		m1 := dec.Messages[0].Ad()
 		if dec.SessionResumption {
 			nonce, err := base64.StdEncoding.DecodeString(unquote(attr(m1, security.AttrNonce)))
 			if err != nil {
@@ -77,8 +79,8 @@ func newReplayClient(t *testing.T, tr *transcript, conns []int, extra ...string)
 	pid, _ := strconv.Atoi(attr(first, security.AttrServerPid))
 	c.h = hooks{
 		dial:       r.dial,
-		ivRand:     func() io.Reader { return bytes.NewReader(tr.decoded(r.cur).baseIV(t, dirCS)) },
-		ecdhKey:    func() (*ecdh.PrivateKey, error) { return ecdh.P256().NewPrivateKey(tr.privateKey(t, r.cur)) },
+		ivRand:     func() io.Reader { return tr.Decoding(t, r.cur).IVSource(t, transcript.DirCS) },
+		ecdhKey:    func() (*ecdh.PrivateKey, error) { return ecdh.P256().NewPrivateKey(tr.ClientPrivateKey(t, r.cur)) },
 		policy:     r.adjustPolicy,
 		methods:    r.methods,
 		pid:        pid,
@@ -98,11 +100,11 @@ func (r *replayer) dial(_ context.Context, network, address string) (net.Conn, e
 	n := r.conns[r.next]
 	r.next++
 	r.cur = n
-	port := r.tr.serverPort(r.t, n)
+	port := r.tr.Connection(r.t, n).ServerPort
 	if want := fmt.Sprintf("127.0.0.1:%d", port); network != "tcp" || address != want {
 		r.t.Errorf("connection %d: dialed %s %s, recorded %s", n, network, address, want)
 	}
-	fc := &fakeConn{r: bytes.NewReader(r.tr.dirBytes(r.t, n, dirSC)),
+	fc := &fakeConn{r: bytes.NewReader(r.tr.DirBytes(r.t, n, transcript.DirSC)),
 		local:  &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000 + n},
 		remote: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}}
 	r.fakes[n] = fc
@@ -113,8 +115,8 @@ func (r *replayer) dial(_ context.Context, network, address string) (net.Conn, e
 // its crypto list (we offer only AES, pitfall 5) and IssuerKeys (root
 // could read the POOL key).
 func (r *replayer) adjustPolicy(p *security.Policy) {
-	m1 := adOf(r.tr.decoded(r.cur).Messages[0])
-	if cm := unquote(attr(m1, security.AttrCryptoMethods)); cm != "" && !r.tr.decoded(r.cur).SessionResumption {
+	m1 := r.tr.Decoding(r.t, r.cur).Messages[0].Ad()
+	if cm := unquote(attr(m1, security.AttrCryptoMethods)); cm != "" && !r.tr.Decoding(r.t, r.cur).SessionResumption {
 		p.CryptoMethods = strings.Split(cm, ",")
 	}
 	if ik := unquote(attr(m1, security.AttrIssuerKeys)); ik != "" {
@@ -125,14 +127,14 @@ func (r *replayer) adjustPolicy(p *security.Policy) {
 // methods returns replaying stand-ins of the policy's methods; the one the
 // server chose on the current connection replays its messages.
 func (r *replayer) methods() []auth.Client {
-	bit, msgs := methodMessages(r.tr.decoded(r.cur))
+	bit, msgs := r.tr.Decoding(r.t, r.cur).MethodMessages()
 	var out []auth.Client
 	for _, name := range []string{"FS", "TOKEN", "SSL"} {
-		m := &replayMethod{t: r.t, name: name}
 		if b, _ := auth.Bit(name); int64(b) == bit {
-			m.msgs = append([]tMessage{}, msgs...)
+			out = append(out, replay.Chosen(r.t, name, msgs))
+		} else {
+			out = append(out, replay.Offered(r.t, name))
 		}
-		out = append(out, m)
 	}
 	return out
 }
@@ -147,10 +149,10 @@ func (r *replayer) check() {
 			r.t.Errorf("connection %d was never opened", n)
 			continue
 		}
-		want := r.tr.dirBytes(r.t, n, dirCS)
+		want := r.tr.DirBytes(r.t, n, transcript.DirCS)
 		if got := fc.written(); !bytes.Equal(got, want) {
 			r.t.Errorf("connection %d: client wrote %d bytes, recorded %d; first difference at %d",
-				n, len(got), len(want), firstDiff(got, want))
+				n, len(got), len(want), transcript.FirstDiff(got, want))
 		}
 		if u := fc.unread(); u != 0 {
 			r.t.Errorf("connection %d: %d recorded server bytes left unread", n, u)
@@ -160,13 +162,13 @@ func (r *replayer) check() {
 
 // recordedToken returns the Token attribute of the last message of
 // connection n.
-func recordedToken(t *testing.T, tr *transcript, n int) string {
-	ms := tr.decoded(n).Messages
-	return unquote(attr(adOf(ms[len(ms)-1]), "Token"))
+func recordedToken(t *testing.T, tr *transcript.Transcript, n int) string {
+	ms := tr.Decoding(t, n).Messages
+	return unquote(attr(ms[len(ms)-1].Ad(), "Token"))
 }
 
 func TestReplayTokenFetchFS(t *testing.T) {
-	tr := loadTranscript(t, "token_fetch_fs")
+	tr := transcript.Load(t, "token_fetch_fs")
 	c, r := newReplayClient(t, tr, []int{1})
 	tok, err := c.GetSessionToken(context.Background(), Target{}, []string{"READ"}, 600, "")
 	if err != nil {
@@ -179,7 +181,7 @@ func TestReplayTokenFetchFS(t *testing.T) {
 }
 
 func TestReplayCollectorQuery(t *testing.T) {
-	tr := loadTranscript(t, "collector_query")
+	tr := transcript.Load(t, "collector_query")
 	t.Run("fetch by name through the pool", func(t *testing.T) {
 		c, r := newReplayClient(t, tr, []int{1, 2})
 		tok, err := c.GetSessionToken(context.Background(), Target{Name: "schedd@vm", Pool: "127.0.0.1:29818"}, nil, 0, "")
@@ -198,7 +200,8 @@ func TestReplayCollectorQuery(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Query: %v", err)
 		}
-		want, err := classad.ParseLines(*tr.decoded(3).Messages[len(tr.decoded(3).Messages)-1].Values[1].ClassAd)
+		ms := tr.Decoding(t, 3).Messages
+		want, err := classad.ParseLines(*ms[len(ms)-1].Values[1].ClassAd)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +213,7 @@ func TestReplayCollectorQuery(t *testing.T) {
 }
 
 func TestReplayTokenRequestApprove(t *testing.T) {
-	tr := loadTranscript(t, "token_request_approve")
+	tr := transcript.Load(t, "token_request_approve")
 	ctx := context.Background()
 	const reqID, clientID = "1479368", "vm-354"
 
@@ -231,7 +234,8 @@ func TestReplayTokenRequestApprove(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ListTokenRequests: %v", err)
 	}
-	wantLines := adOf(tr.decoded(2).Messages[len(tr.decoded(2).Messages)-2])
+	listed := tr.Decoding(t, 2).Messages
+	wantLines := listed[len(listed)-2].Ad()
 	if len(ads) != 1 {
 		t.Fatalf("%d ads listed, want 1", len(ads))
 	}
@@ -264,7 +268,7 @@ func TestReplayTokenRequestApprove(t *testing.T) {
 }
 
 func TestReplayStoreCredOAuth(t *testing.T) {
-	tr := loadTranscript(t, "store_cred_oauth")
+	tr := transcript.Load(t, "store_cred_oauth")
 	ctx := context.Background()
 	t.Run("add-oauth", func(t *testing.T) {
 		c, r := newReplayClient(t, tr, []int{1})
@@ -296,7 +300,7 @@ func TestReplayStoreCredOAuth(t *testing.T) {
 }
 
 func TestReplayPingIDToken(t *testing.T) {
-	tr := loadTranscript(t, "ping_idtoken")
+	tr := transcript.Load(t, "ping_idtoken")
 	c, r := newReplayClient(t, tr, []int{1}, "SEC_CLIENT_AUTHENTICATION_METHODS = IDTOKENS")
 	res, err := c.Ping(context.Background(), Target{Type: "collector"}, "WRITE")
 	if err != nil {

@@ -3,7 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,10 +20,7 @@ type transcriptConfig struct {
 // readTranscriptConfig decodes the pool lines keeping their order.
 func readTranscriptConfig(t *testing.T, file string) transcriptConfig {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "vectors", "transcripts", file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := transcript.Load(t, file).Raw
 	var doc struct {
 		Config struct {
 			Pool      json.RawMessage   `json:"pool"`

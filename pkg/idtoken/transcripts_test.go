@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,19 +19,6 @@ func isErr(err, target error) bool { return errors.Is(err, target) }
 // jwtRe finds token text in the transcripts: "header.payload" (what TOKEN
 // authentication sends) optionally followed by ".signature".
 var jwtRe = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?`)
-
-type transcript struct {
-	Keys struct {
-		Pool           string `json:"pool_signing_key_hex"`
-		PoolUnscramble string `json:"pool_signing_key_unscrambled_hex"`
-	} `json:"keys"`
-	Token *struct {
-		JWT          string         `json:"jwt"`
-		Header       map[string]any `json:"header"`
-		Payload      map[string]any `json:"payload"`
-		SignatureHex string         `json:"signature_hex"`
-	} `json:"token"`
-}
 
 // collectStrings returns every string anywhere in a decoded JSON value.
 func collectStrings(v any, out *[]string) {
@@ -52,22 +40,10 @@ func collectStrings(v any, out *[]string) {
 // it verifies with the POOL key recorded in the file, fails with any other
 // key, and Mint reproduces it byte for byte from its claims.
 func TestTranscriptTokens(t *testing.T) {
-	files, err := filepath.Glob(vecDir + "transcripts/*.json")
-	if err != nil || len(files) != 5 {
-		t.Fatalf("transcripts: %v %v", files, err)
-	}
 	total := 0
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tr transcript
-		if err := json.Unmarshal(raw, &tr); err != nil {
-			t.Fatal(err)
-		}
+	for _, tr := range transcript.LoadAll(t) {
 		var generic any
-		if err := json.Unmarshal(raw, &generic); err != nil {
+		if err := json.Unmarshal(tr.Raw, &generic); err != nil {
 			t.Fatal(err)
 		}
 		var strs []string
@@ -80,15 +56,15 @@ func TestTranscriptTokens(t *testing.T) {
 		}
 		if tr.Token == nil {
 			if len(found) != 0 {
-				t.Errorf("%s: tokens %v but no token section", file, found)
+				t.Errorf("%s: tokens %v but no token section", tr.Name, found)
 			}
 			continue
 		}
-		name := filepath.Base(file)
+		name := tr.Name + ".json"
 		t.Run(name, func(t *testing.T) {
-			poolFile := mustHex(t, tr.Keys.Pool)
-			if got := hex.EncodeToString(Scramble(poolFile)); got != tr.Keys.PoolUnscramble {
-				t.Fatalf("unscrambled pool key = %s, want %s", got, tr.Keys.PoolUnscramble)
+			poolFile := mustHex(t, tr.Keys.PoolSigningKeyHex)
+			if got := hex.EncodeToString(Scramble(poolFile)); got != tr.Keys.PoolSigningKeyUnscrambledHex {
+				t.Fatalf("unscrambled pool key = %s, want %s", got, tr.Keys.PoolSigningKeyUnscrambledHex)
 			}
 			dir := t.TempDir()
 			kc := KeyConfig{PoolKeyFile: filepath.Join(dir, "POOL"), PasswordDir: dir, Uid: os.Getuid()}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/classad"
 	"github.com/google/go-cmp/cmp"
 )
@@ -76,7 +77,7 @@ func writeFile(t *testing.T, path, text string) {
 
 // recordedReplyAd is the location reply of collector_query.json.
 func recordedReplyAd(t *testing.T) *classad.Ad {
-	tr := loadTranscript(t, "collector_query.json")
+	tr := transcript.Load(t, "collector_query")
 	ad, err := classad.ParseLines(*tr.Decoded[0].Messages[msgReply].Values[1].ClassAd)
 	if err != nil {
 		t.Fatal(err)
@@ -178,8 +179,8 @@ func TestLocateForToolRecordedFlow(t *testing.T) {
 		loc.Name != "schedd@vm" || loc.FullHostname != "vm" || loc.Version != testVersion || loc.Platform != testPlatform {
 		t.Errorf("location %+v", loc)
 	}
-	tr := loadTranscript(t, "collector_query.json")
-	want := []queryCall{{"<127.0.0.1:29818>", QueryScheddAds, tr.adLines(t, 1, msgQuery)}}
+	tr := transcript.Load(t, "collector_query")
+	want := []queryCall{{"<127.0.0.1:29818>", QueryScheddAds, tr.AdLines(t, 1, msgQuery)}}
 	if diff := cmp.Diff(want, q.calls, cmp.AllowUnexported(queryCall{})); diff != "" {
 		t.Errorf("queries (-want +got):\n%s", diff)
 	}

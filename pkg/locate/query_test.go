@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/classad"
 	"github.com/google/go-cmp/cmp"
@@ -28,8 +30,8 @@ const recordedScheddAddr = "<127.0.0.1:29819?addrs=127.0.0.1-29819&alias=vm>"
 // equal the recorded one line for line: same attributes, same order, same
 // types and values (cedar.md §6.5, acceptance RW-14).
 func TestLocationQueryMatchesRecording(t *testing.T) {
-	tr := loadTranscript(t, "collector_query.json")
-	want := tr.adLines(t, 1, msgQuery)
+	tr := transcript.Load(t, "collector_query")
+	want := tr.AdLines(t, 1, msgQuery)
 	q, err := LocationQuery(TypeSchedd, "", "schedd@vm", "vm", true)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +51,7 @@ func TestLocationQueryMatchesRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(tr.adLines(t, 3, msgQuery), all.AssignmentLines(classad.FlatMapOrder)); diff != "" {
+	if diff := cmp.Diff(tr.AdLines(t, 3, msgQuery), all.AssignmentLines(classad.FlatMapOrder)); diff != "" {
 		t.Errorf("full query ad (-recorded +ours):\n%s", diff)
 	}
 }
@@ -126,13 +128,9 @@ func TestLocationQueryVariants(t *testing.T) {
 // clientReplay plays the tool side of a recorded collector connection: the
 // recorded handshake messages, then our query and our reply parsing. What
 // we write must equal the recorded client bytes (ciphertext included).
-func clientReplay(t *testing.T, tr *transcript, n int, query *classad.Ad) ([]*classad.Ad, []byte) {
+func clientReplay(t *testing.T, tr *transcript.Transcript, n int, query *classad.Ad) ([]*classad.Ad, []byte) {
 	t.Helper()
-	conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, n, "S>C"))}
-	s, err := cedar.NewStream(conn, &cedar.Config{SendPacketSize: cedar.CxxSendPacketSize, Rand: bytes.NewReader(tr.baseIV(t, n, "C>S"))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, conn := replay.Side(t, tr, n, transcript.DirCS)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -140,30 +138,30 @@ func clientReplay(t *testing.T, tr *transcript, n int, query *classad.Ad) ([]*cl
 		}
 	}
 	must(s.PutInt(60010))
-	must(s.PutAdLines(tr.adLines(t, n, msgPolicy), "", ""))
+	must(s.PutAdLines(tr.AdLines(t, n, msgPolicy), "", ""))
 	must(s.EndOfMessage())
-	_, _, _, err = s.GetAdLines()
+	_, _, _, err := s.GetAdLines()
 	must(err)
 	must(s.EndOfMessage())
-	must(s.EnableCrypto(tr.sessionKey(t, n)))
+	must(s.EnableCrypto(tr.SessionKey(t, n)))
 	_, _, _, err = s.GetAdLines()
 	must(err)
 	must(s.EndOfMessage())
 	must(WriteQuery(s, query))
 	ads, err := ReadQueryReply(s, 0)
 	must(err)
-	if conn.r.Len() != 0 {
-		t.Errorf("%d recorded reply bytes left unread", conn.r.Len())
+	if conn.Unread() != 0 {
+		t.Errorf("%d recorded reply bytes left unread", conn.Unread())
 	}
-	return ads, conn.w.Bytes()
+	return ads, conn.Written()
 }
 
 func TestTranscriptClientQuery(t *testing.T) {
-	tr := loadTranscript(t, "collector_query.json")
+	tr := transcript.Load(t, "collector_query")
 	q, _ := LocationQuery(TypeSchedd, "", "schedd@vm", "vm", true)
 	qad, _ := q.Ad()
 	ads, wrote := clientReplay(t, tr, 1, qad)
-	if want := tr.dirBytes(t, 1, "C>S"); !bytes.Equal(wrote, want) {
+	if want := tr.DirBytes(t, 1, transcript.DirCS); !bytes.Equal(wrote, want) {
 		t.Errorf("client bytes differ from the recording (%d vs %d bytes)", len(wrote), len(want))
 	}
 	if len(ads) != 1 {
@@ -191,7 +189,7 @@ func TestTranscriptClientQuery(t *testing.T) {
 	// condor_status -schedd -long: a 7120-byte reply in two packets.
 	all, _ := Query{Command: QueryScheddAds, TargetType: "Scheduler"}.Ad()
 	ads, wrote = clientReplay(t, tr, 3, all)
-	if want := tr.dirBytes(t, 3, "C>S"); !bytes.Equal(wrote, want) {
+	if want := tr.DirBytes(t, 3, transcript.DirCS); !bytes.Equal(wrote, want) {
 		t.Errorf("connection 3: client bytes differ from the recording")
 	}
 	if len(ads) != 1 || ads[0].Len() < 100 {
@@ -205,13 +203,9 @@ func TestTranscriptClientQuery(t *testing.T) {
 // serverReplay plays the collector side: recorded handshake messages, then
 // ReadQuery and WriteQueryReply from the schedd ad of connection 3. The
 // bytes must equal the recorded collector's, packet split included.
-func serverReplay(t *testing.T, tr *transcript, n int, ads []*classad.Ad) []byte {
+func serverReplay(t *testing.T, tr *transcript.Transcript, n int, ads []*classad.Ad) []byte {
 	t.Helper()
-	conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, n, "C>S"))}
-	s, err := cedar.NewStream(conn, &cedar.Config{SendPacketSize: cedar.CxxSendPacketSize, Rand: bytes.NewReader(tr.baseIV(t, n, "S>C"))})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, conn := replay.Side(t, tr, n, transcript.DirSC)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -226,10 +220,10 @@ func serverReplay(t *testing.T, tr *transcript, n int, ads []*classad.Ad) []byte
 	_, _, _, err = s.GetAdLines()
 	must(err)
 	must(s.EndOfMessage())
-	must(s.PutAdLines(tr.adLines(t, n, msgResponse), "", ""))
+	must(s.PutAdLines(tr.AdLines(t, n, msgResponse), "", ""))
 	must(s.EndOfMessage())
-	must(s.EnableCrypto(tr.sessionKey(t, n)))
-	must(s.PutAdLines(tr.adLines(t, n, msgPostAuth), "", ""))
+	must(s.EnableCrypto(tr.SessionKey(t, n)))
+	must(s.PutAdLines(tr.AdLines(t, n, msgPostAuth), "", ""))
 	must(s.EndOfMessage())
 	q, err := ReadQuery(s)
 	must(err)
@@ -238,11 +232,11 @@ func serverReplay(t *testing.T, tr *transcript, n int, ads []*classad.Ad) []byte
 	if sent != 1 {
 		t.Errorf("sent %d ads", sent)
 	}
-	return conn.w.Bytes()
+	return conn.Written()
 }
 
 func TestTranscriptServerAnswer(t *testing.T) {
-	tr := loadTranscript(t, "collector_query.json")
+	tr := transcript.Load(t, "collector_query")
 	reply := tr.Decoded[2].Messages[msgReply].Values[1].ClassAd
 	schedd, err := classad.ParseLines(*reply)
 	if err != nil {
@@ -257,12 +251,12 @@ func TestTranscriptServerAnswer(t *testing.T) {
 	ads := []*classad.Ad{negotiator, other, schedd}
 
 	// Connection 1: the location query, projected and limited.
-	if got, want := serverReplay(t, tr, 1, ads), tr.dirBytes(t, 1, "S>C"); !bytes.Equal(got, want) {
+	if got, want := serverReplay(t, tr, 1, ads), tr.DirBytes(t, 1, transcript.DirSC); !bytes.Equal(got, want) {
 		t.Errorf("location reply differs from the recording (%d vs %d bytes)", len(got), len(want))
 	}
 	// Connection 3: the whole ad, in flat-map order, split after 4091
 	// plaintext bytes like the C++ sender.
-	if got, want := serverReplay(t, tr, 3, []*classad.Ad{schedd}), tr.dirBytes(t, 3, "S>C"); !bytes.Equal(got, want) {
+	if got, want := serverReplay(t, tr, 3, []*classad.Ad{schedd}), tr.DirBytes(t, 3, transcript.DirSC); !bytes.Equal(got, want) {
 		t.Errorf("full reply differs from the recording (%d vs %d bytes)", len(got), len(want))
 	}
 }
@@ -328,7 +322,7 @@ func pipeStreams(t *testing.T) (*cedar.Stream, func() *cedar.Stream) {
 		t.Fatal(err)
 	}
 	return w, func() *cedar.Stream {
-		r, err := cedar.NewStream(&replayConn{r: bytes.NewReader(buf.Bytes())}, nil)
+		r, err := cedar.NewStream(transcript.NewConn(buf.Bytes()), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 )
 
@@ -50,7 +51,7 @@ func TestSendSharedPortConnectBytes(t *testing.T) {
 
 func readSP(t *testing.T, wire []byte) SharedPortRequest {
 	t.Helper()
-	rs, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(wire)}, nil)
+	rs, _ := cedar.NewStream(transcript.NewConn(wire), nil)
 	cmd, err := rs.GetInt()
 	if err != nil || cmd != SharedPortConnect {
 		t.Fatalf("command %d, %v", cmd, err)
@@ -90,7 +91,7 @@ func TestSharedPortDigestReset(t *testing.T) {
 		if !c.peerSeesSPMsg {
 			in = in[spLen:] // condor_shared_port consumed the request
 		}
-		server, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(in)}, nil)
+		server, _ := cedar.NewStream(transcript.NewConn(in), nil)
 		if c.peerSeesSPMsg {
 			if cmd, _ := server.GetInt(); cmd != SharedPortConnect {
 				t.Fatal("no SHARED_PORT_CONNECT")
@@ -168,7 +169,7 @@ func TestReadSharedPortConnectErrors(t *testing.T) {
 		}),
 	}
 	for name, wire := range cases {
-		rs, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(wire)}, nil)
+		rs, _ := cedar.NewStream(transcript.NewConn(wire), nil)
 		if _, err := ReadSharedPortConnect(rs); !errors.Is(err, ErrSharedPort) {
 			t.Errorf("%s: err = %v", name, err)
 		}
@@ -181,7 +182,7 @@ func TestReadSharedPortConnectErrors(t *testing.T) {
 		_ = s.PutString("a")
 		_ = s.PutString("b")
 	})
-	rs, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(ok)}, nil)
+	rs, _ := cedar.NewStream(transcript.NewConn(ok), nil)
 	if r, err := ReadSharedPortConnect(rs); err != nil || r.ID != "id.1-x_y" || r.Deadline != 20 {
 		t.Errorf("%+v, %v", r, err)
 	}

@@ -4,12 +4,12 @@ import (
 	"errors"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -98,11 +98,7 @@ func TestParseSinfulErrors(t *testing.T) {
 func TestSinfulsOfSpecAndTranscripts(t *testing.T) {
 	re := regexp.MustCompile(`<[0-9\[][^<> "\\]*:[0-9]+[^<> "\\]*>`)
 	seen := map[string]bool{}
-	files, _ := filepath.Glob(filepath.Join(transcriptDir, "*.json"))
-	if len(files) != 5 {
-		t.Fatalf("%d transcripts", len(files))
-	}
-	for _, f := range files {
+	for _, f := range transcript.Files(t) {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

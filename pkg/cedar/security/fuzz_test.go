@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth/anonymous"
@@ -26,7 +27,7 @@ var fuzzKey = func() *ecdh.PrivateKey {
 // encodeMessage returns one plaintext CEDAR message built by fn.
 func encodeMessage(t testing.TB, fn func(s *cedar.Stream) error) []byte {
 	t.Helper()
-	c := &replayConn{r: bytes.NewReader(nil)}
+	c := transcript.NewConn(nil)
 	s, _ := cedar.NewStream(c, nil)
 	if err := fn(s); err != nil {
 		t.Fatal(err)
@@ -34,7 +35,7 @@ func encodeMessage(t testing.TB, fn func(s *cedar.Stream) error) []byte {
 	if err := s.EndOfMessage(); err != nil {
 		t.Fatal(err)
 	}
-	return c.w.Bytes()
+	return c.Written()
 }
 
 // FuzzHandshakeAd feeds arbitrary bytes to the strict handshake-ad reader,
@@ -42,10 +43,10 @@ func encodeMessage(t testing.TB, fn func(s *cedar.Stream) error) []byte {
 // interpretation of a response ad over whatever parses. Nothing may panic;
 // accepted ads hold literals only and at most 100 attributes.
 func FuzzHandshakeAd(f *testing.F) {
-	for _, tr := range loadTranscripts(f) {
+	for _, tr := range transcript.LoadAll(f) {
 		for _, dec := range tr.Decoded {
 			for _, m := range dec.Messages[:2] {
-				lines := adOf(m)
+				lines := m.Ad()
 				f.Add([]byte(strings.Join(lines, "\n")))
 				f.Add(encodeMessage(f, func(s *cedar.Stream) error { return s.PutAdLines(lines, "", "") }))
 			}
@@ -69,10 +70,10 @@ func FuzzHandshakeAd(f *testing.F) {
 			c := &Client{Policy: &Policy{Perm: PermClient, Authentication: Optional, Encryption: Optional, Integrity: Optional, Negotiation: Preferred}}
 			r := &Result{}
 			_ = c.readResponse(r, ad, adLevels{auth: Optional, authNew: Optional, enc: Optional, integ: Optional, neg: Preferred})
-			st, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(nil)}, nil)
+			st, _ := cedar.NewStream(transcript.NewConn(nil), nil)
 			_ = c.enableCrypto(st, r, ad, fuzzKey, adLevels{})
 		}
-		s, err := cedar.NewStream(&replayConn{r: bytes.NewReader(data)}, &cedar.Config{MaxMessageSize: 1 << 16})
+		s, err := cedar.NewStream(transcript.NewConn(data), &cedar.Config{MaxMessageSize: 1 << 16})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,9 +100,9 @@ func fuzzServer() *Server {
 // handshake: it must neither panic nor hang, and whatever it writes must
 // be bounded.
 func FuzzServerAccept(f *testing.F) {
-	for _, tr := range loadTranscripts(f) {
+	for _, tr := range transcript.LoadAll(f) {
 		for _, dec := range tr.Decoded {
-			f.Add(tr.dirBytes(f, dec.Connection, dirCS))
+			f.Add(tr.DirBytes(f, dec.Connection, transcript.DirCS))
 		}
 	}
 	resume := encodeMessage(f, func(s *cedar.Stream) error {
@@ -126,14 +127,14 @@ func FuzzServerAccept(f *testing.F) {
 	f.Add(encodeMessage(f, func(s *cedar.Stream) error { return s.PutInt(cmdRead) }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		srv := fuzzServer()
-		c := &replayConn{r: bytes.NewReader(data)}
+		c := transcript.NewConn(data)
 		s, err := cedar.NewStream(c, &cedar.Config{MaxMessageSize: 1 << 16})
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, _ = srv.Accept(context.Background(), s)
-		if c.w.Len() > 1<<16 {
-			t.Fatalf("server wrote %d bytes", c.w.Len())
+		if len(c.Written()) > 1<<16 {
+			t.Fatalf("server wrote %d bytes", len(c.Written()))
 		}
 	})
 }
@@ -141,9 +142,9 @@ func FuzzServerAccept(f *testing.F) {
 // FuzzClientStart plays arbitrary bytes as the server's side of a new
 // session and of a resumed one: the client must neither panic nor hang.
 func FuzzClientStart(f *testing.F) {
-	for _, tr := range loadTranscripts(f) {
+	for _, tr := range transcript.LoadAll(f) {
 		for _, dec := range tr.Decoded {
-			f.Add(tr.dirBytes(f, dec.Connection, dirSC), dec.SessionResumption)
+			f.Add(tr.DirBytes(f, dec.Connection, transcript.DirSC), dec.SessionResumption)
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, resume bool) {
@@ -152,12 +153,12 @@ func FuzzClientStart(f *testing.F) {
 		p, _ := ClientPolicy(k, "TOOL")
 		c := &Client{Policy: p, Methods: []auth.Client{failMethod{"FS"}, tokenClient{}, failMethod{"SSL"}, claimClient("u")},
 			ECDHKey: func() (*ecdh.PrivateKey, error) { return fuzzKey, nil }, Sessions: NewSessionCache(4),
-			Now: func() time.Time { return clockAt }, Rand: zeroReader{}}
+			Now: func() time.Time { return clockAt }, Rand: transcript.ZeroReader{}}
 		if resume {
 			c.Sessions.Add(&ClientSession{ID: "s", Sinful: "<x>", Key: make([]byte, 32), CryptoMethod: "AES",
 				RemoteVersion: DefaultVersion, ValidCommands: []int{cmdWrite}}, clockAt)
 		}
-		s, err := cedar.NewStream(&replayConn{r: bytes.NewReader(data)}, &cedar.Config{MaxMessageSize: 1 << 16})
+		s, err := cedar.NewStream(transcript.NewConn(data), &cedar.Config{MaxMessageSize: 1 << 16})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,15 +1,15 @@
 package security
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/testutil"
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth/anonymous"
@@ -283,35 +283,22 @@ func TestSecQuery(t *testing.T) {
 // TestContextCancel: cancelling the context (or its deadline) ends a
 // handshake stuck on a silent server, and the error says why.
 func TestContextCancel(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // silent peer
-		}
-	}()
+	addr := testutil.SilentPeer(t)
 	c := newTestClient(t, recommendedClient())
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	_, err = c.Dial(ctx, "tcp", l.Addr().String(), Request{Command: cmdWrite}, nil)
+	_, err := c.Dial(ctx, "tcp", addr, Request{Command: cmdWrite}, nil)
 	if !errors.Is(err, context.Canceled) || !strings.HasPrefix(errText(err), "SECMAN:2007:") {
 		t.Fatalf("cancelled: %v", err)
 	}
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	_, err = c.Dial(ctx, "tcp", l.Addr().String(), Request{Command: cmdWrite}, nil)
+	_, err = c.Dial(ctx, "tcp", addr, Request{Command: cmdWrite}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("deadline: %v", err)
 	}
 	c.Timeout = 50 * time.Millisecond
-	_, err = c.Dial(context.Background(), "tcp", l.Addr().String(), Request{Command: cmdWrite}, nil)
+	_, err = c.Dial(context.Background(), "tcp", addr, Request{Command: cmdWrite}, nil)
 	if err == nil || !strings.Contains(err.Error(), "SECMAN:2007:Read failure during security negotiation.") {
 		t.Fatalf("Client.Timeout: %v", err)
 	}
@@ -338,13 +325,13 @@ func TestDCAuthenticateOnly(t *testing.T) {
 
 func TestInvalidClientPolicy(t *testing.T) {
 	c := newTestClient(t, knobs{"SEC_CLIENT_AUTHENTICATION": "REQUIRED", "SEC_CLIENT_AUTHENTICATION_METHODS": "KERBEROS"})
-	conn := &replayConn{r: bytes.NewReader(nil)}
+	conn := transcript.NewConn(nil)
 	s, _ := cedar.NewStream(conn, nil)
 	_, err := c.StartCommand(context.Background(), s, Request{Command: cmdWrite})
 	if errText(err) != "SECMAN:2002:Configuration Problem: The security policy is invalid." || !errors.Is(err, ErrPolicy) {
 		t.Fatalf("error %v", err)
 	}
-	if conn.w.Len() != 0 {
+	if len(conn.Written()) != 0 {
 		t.Error("an invalid policy still sent something")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/classad"
@@ -37,14 +39,14 @@ var clockAt = time.Unix(1795640660, 0)
 // connParts splits a recorded connection into the handshake and the
 // command payload that follows it.
 type connParts struct {
-	first, response tMessage
-	chosen          int64      // method bit chosen by the server, 0 = none
-	method          []tMessage // the chosen method's messages
+	first, response transcript.Message
+	chosen          int64                // method bit chosen by the server, 0 = none
+	method          []transcript.Message // the chosen method's messages
 	postAuthUser    string
-	payload         []tMessage
+	payload         []transcript.Message
 }
 
-func splitConn(t *testing.T, dec tDecoded) connParts {
+func splitConn(t *testing.T, dec *transcript.Decoded) connParts {
 	t.Helper()
 	ms := dec.Messages
 	p := connParts{first: ms[0], response: ms[1]}
@@ -52,7 +54,7 @@ func splitConn(t *testing.T, dec tDecoded) connParts {
 		p.payload = ms[2:]
 		return p
 	}
-	resp, err := ParseHandshakeAd(adOf(ms[1]))
+	resp, err := ParseHandshakeAd(ms[1].Ad())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +68,7 @@ func splitConn(t *testing.T, dec tDecoded) connParts {
 		p.method = ms[4:h]
 		next = h + 1
 	}
-	pa, err := ParseHandshakeAd(adOf(ms[next]))
+	pa, err := ParseHandshakeAd(ms[next].Ad())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +85,9 @@ func splitConn(t *testing.T, dec tDecoded) connParts {
 // message 1: the configured levels (Authentication from
 // AuthenticationNew, negotiation PREFERRED: the dependency rules must
 // raise them to the recorded values), methods, crypto list, durations.
-func clientFor(t *testing.T, first tMessage, chosen int64, method []tMessage) *Client {
+func clientFor(t *testing.T, first transcript.Message, chosen int64, method []transcript.Message) *Client {
 	t.Helper()
-	ad, err := ParseHandshakeAd(adOf(first))
+	ad, err := ParseHandshakeAd(first.Ad())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,14 +101,11 @@ func clientFor(t *testing.T, first tMessage, chosen int64, method []tMessage) *C
 		TrustDomain: adStr(ad, AttrTrustDomain), IssuerKeys: []string{"POOL"}}
 	var methods []auth.Client
 	for _, name := range pol.AuthMethods {
-		m := &replayClientMethod{t: t, name: name}
 		if b, _ := auth.Bit(name); int64(b) == chosen {
-			m.msgs = method
-			if m.msgs == nil {
-				m.msgs = []tMessage{}
-			}
+			methods = append(methods, replay.Chosen(t, name, method))
+		} else {
+			methods = append(methods, replay.Offered(t, name))
 		}
-		methods = append(methods, m)
 	}
 	pid, _ := adInt(ad, AttrServerPid)
 	return &Client{Policy: pol, Methods: methods, Version: adStr(ad, AttrRemoteVersion),
@@ -114,34 +113,28 @@ func clientFor(t *testing.T, first tMessage, chosen int64, method []tMessage) *C
 }
 
 func TestTranscriptClientReplay(t *testing.T) {
-	for _, tr := range loadTranscripts(t) {
-		groups := processes[tr.name]
+	for _, tr := range transcript.LoadAll(t) {
+		groups := processes[tr.Name]
 		if groups == nil {
 			for _, d := range tr.Decoded {
 				groups = append(groups, []int{d.Connection})
 			}
 		}
-		keys := map[int]string{}
-		for _, sk := range tr.Keys.SessionKeys {
-			if sk.ECDH != nil {
-				keys[sk.Connection] = sk.ECDH.ClientPrivateKeyHex
-			}
-		}
 		for _, group := range groups {
 			cache := NewSessionCache(0)
 			for _, n := range group {
-				dec := tr.Decoded[n-1]
-				t.Run(fmt.Sprintf("%s/conn%d", tr.name, n), func(t *testing.T) {
-					replayClient(t, tr, dec, cache, keys[n])
+				t.Run(fmt.Sprintf("%s/conn%d", tr.Name, n), func(t *testing.T) {
+					replayClient(t, tr, n, cache)
 				})
 			}
 		}
 	}
 }
 
-func replayClient(t *testing.T, tr *transcript, dec tDecoded, cache *SessionCache, privHex string) {
+func replayClient(t *testing.T, tr *transcript.Transcript, n int, cache *SessionCache) {
+	dec := tr.Decoding(t, n)
 	parts := splitConn(t, dec)
-	first, err := ParseHandshakeAd(adOf(parts.first))
+	first, err := ParseHandshakeAd(parts.first.Ad())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,15 +152,12 @@ func replayClient(t *testing.T, tr *transcript, dec tDecoded, cache *SessionCach
 		c.Rand = bytes.NewReader(nonce)
 	} else {
 		c = clientFor(t, parts.first, parts.chosen, parts.method)
-		c.ECDHKey = func() (*ecdh.PrivateKey, error) { return ecdh.P256().NewPrivateKey(unhex(t, privHex)) }
+		priv := tr.ClientPrivateKey(t, n)
+		c.ECDHKey = func() (*ecdh.PrivateKey, error) { return ecdh.P256().NewPrivateKey(priv) }
 	}
 	c.Sessions = cache
 
-	conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, dec.Connection, dirSC))}
-	s, err := cedar.NewStream(conn, &cedar.Config{SendPacketSize: cedar.CxxSendPacketSize, Rand: dec.baseIV(t, dirCS)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, conn := replay.Side(t, tr, n, transcript.DirCS)
 	cmd, _ := adInt(first, AttrCommand)
 	authCmd, _ := adInt(first, AttrAuthCommand)
 	res, err := c.StartCommand(context.Background(), s, Request{Command: int(cmd), AuthCommand: int(authCmd), Sinful: adStr(first, AttrConnectSinful)})
@@ -199,31 +189,17 @@ func replayClient(t *testing.T, tr *transcript, dec tDecoded, cache *SessionCach
 		}
 	}
 	for _, m := range parts.payload {
-		if m.Dir == dirCS {
-			err = putValues(s, m)
-		} else {
-			err = getValues(s, m)
-		}
-		if err != nil {
+		if err := transcript.Exchange(s, &m, transcript.DirCS); err != nil {
 			t.Fatalf("payload: %v", err)
 		}
 	}
-	want := tr.dirBytes(t, dec.Connection, dirCS)
-	if got := conn.w.Bytes(); !bytes.Equal(got, want) {
-		t.Errorf("client wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), firstDiff(got, want))
+	want := tr.DirBytes(t, dec.Connection, transcript.DirCS)
+	if got := conn.Written(); !bytes.Equal(got, want) {
+		t.Errorf("client wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), transcript.FirstDiff(got, want))
 	}
-	if n := conn.r.Len(); n != 0 {
+	if n := conn.Unread(); n != 0 {
 		t.Errorf("%d recorded server bytes left unread", n)
 	}
-}
-
-func firstDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
 }
 
 // TestTranscriptServerResume plays the recorded client side of the two
@@ -231,20 +207,15 @@ func firstDiff(a, b []byte) int {
 // session: with the recorded nonce and base IV our server must write
 // exactly the recorded server bytes (resume reply, AES packets).
 func TestTranscriptServerResume(t *testing.T) {
-	var tr *transcript
-	for _, x := range loadTranscripts(t) {
-		if x.name == "token_request_approve" {
-			tr = x
-		}
-	}
+	tr := transcript.Load(t, "token_request_approve")
 	for _, n := range []int{4, 5} {
-		dec := tr.Decoded[n-1]
+		dec := tr.Decoding(t, n)
 		t.Run(fmt.Sprintf("conn%d", n), func(t *testing.T) {
-			first, err := ParseHandshakeAd(adOf(dec.Messages[0]))
+			first, err := ParseHandshakeAd(dec.Messages[0].Ad())
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply, err := ParseHandshakeAd(adOf(dec.Messages[1]))
+			reply, err := ParseHandshakeAd(dec.Messages[1].Ad())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -253,11 +224,10 @@ func TestTranscriptServerResume(t *testing.T) {
 				Authorize: AllowAll, Sessions: NewServerSessions(0), Version: adStr(reply, AttrRemoteVersion),
 				Rand: bytes.NewReader(nonce), Now: func() time.Time { return clockAt }}
 			sid := adStr(first, AttrSid)
-			srv.Sessions.add(&serverSession{id: sid, key: unhex(t, dec.SessionKeyHex), authenticated: true,
+			srv.Sessions.add(&serverSession{id: sid, key: transcript.Unhex(t, dec.SessionKeyHex), authenticated: true,
 				identity: auth.Identity{User: "condor", Domain: "example.net"}, method: "FS", lastUse: clockAt,
 				expires: clockAt.Add(time.Minute)}, clockAt)
-			conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, n, dirCS))}
-			s, _ := cedar.NewStream(conn, &cedar.Config{SendPacketSize: cedar.CxxSendPacketSize, Rand: dec.baseIV(t, dirSC)})
+			s, conn := replay.Side(t, tr, n, transcript.DirSC)
 			acc, err := srv.Accept(context.Background(), s)
 			if err != nil {
 				t.Fatalf("Accept: %v", err)
@@ -267,17 +237,12 @@ func TestTranscriptServerResume(t *testing.T) {
 				t.Errorf("accepted %+v", acc)
 			}
 			for _, m := range dec.Messages[2:] {
-				if m.Dir == dirSC {
-					err = putValues(s, m)
-				} else {
-					err = getValues(s, m)
-				}
-				if err != nil {
+				if err := transcript.Exchange(s, &m, transcript.DirSC); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if want := tr.dirBytes(t, n, dirSC); !bytes.Equal(conn.w.Bytes(), want) {
-				t.Errorf("server wrote %d bytes, recorded %d; first difference at %d", conn.w.Len(), len(want), firstDiff(conn.w.Bytes(), want))
+			if want := tr.DirBytes(t, n, transcript.DirSC); !bytes.Equal(conn.Written(), want) {
+				t.Errorf("server wrote %d bytes, recorded %d; first difference at %d", len(conn.Written()), len(want), transcript.FirstDiff(conn.Written(), want))
 			}
 		})
 	}
@@ -290,11 +255,11 @@ func TestTranscriptServerResume(t *testing.T) {
 // Values differ where they must: CryptoMethods is "AES" only (pitfall 5),
 // the pid, the key, the version.
 func TestTranscriptMessage1Shape(t *testing.T) {
-	for _, tr := range loadTranscripts(t) {
+	for _, tr := range transcript.LoadAll(t) {
 		cache := NewSessionCache(0)
 		for _, dec := range tr.Decoded {
-			t.Run(fmt.Sprintf("%s/conn%d", tr.name, dec.Connection), func(t *testing.T) {
-				rec, err := ParseHandshakeAd(adOf(dec.Messages[0]))
+			t.Run(fmt.Sprintf("%s/conn%d", tr.Name, dec.Connection), func(t *testing.T) {
+				rec, err := ParseHandshakeAd(dec.Messages[0].Ad())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -307,7 +272,7 @@ func TestTranscriptMessage1Shape(t *testing.T) {
 				p.IssuerKeys = []string{"POOL"}
 				var methods []auth.Client
 				for _, name := range p.AuthMethods {
-					methods = append(methods, &replayClientMethod{t: t, name: name})
+					methods = append(methods, replay.Offered(t, name))
 				}
 				c := &Client{Policy: p, Methods: methods, Sessions: cache, Now: func() time.Time { return clockAt }}
 				cmd, _ := adInt(rec, AttrCommand)
@@ -317,14 +282,14 @@ func TestTranscriptMessage1Shape(t *testing.T) {
 					cache.Add(&ClientSession{ID: adStr(rec, AttrSid), Sinful: sinful, Key: make([]byte, 32), CryptoMethod: "AES",
 						RemoteVersion: DefaultVersion, ValidCommands: []int{int(cmd)}}, clockAt)
 				}
-				conn := &replayConn{r: bytes.NewReader(nil)}
+				conn := transcript.NewConn(nil)
 				s, _ := cedar.NewStream(conn, nil)
 				_, err = c.StartCommand(context.Background(), s, Request{Command: int(cmd), AuthCommand: int(authCmd), Sinful: sinful})
 				if err == nil {
 					t.Fatal("StartCommand succeeded against a silent peer")
 				}
 				// Decode what we sent: int 60010 then the ad.
-				in, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(conn.w.Bytes())}, nil)
+				in, _ := cedar.NewStream(transcript.NewConn(conn.Written()), nil)
 				if n, err := in.GetInt(); err != nil || n != DCAuthenticate {
 					t.Fatalf("first int %d, %v", n, err)
 				}
@@ -340,7 +305,7 @@ func TestTranscriptMessage1Shape(t *testing.T) {
 					t.Errorf("attribute names and types differ:\nours     %s\nrecorded %s", got, want)
 				}
 				if dec.SessionResumption {
-					if got, want := strings.Join(namesOf(lines), " "), strings.Join(namesOf(adOf(dec.Messages[0])), " "); got != want {
+					if got, want := strings.Join(namesOf(lines), " "), strings.Join(namesOf(dec.Messages[0].Ad()), " "); got != want {
 						t.Errorf("resume ad order %q, recorded %q", got, want)
 					}
 				}
@@ -391,19 +356,19 @@ func TestTranscriptServerResponse(t *testing.T) {
 		60049: {Perm: PermDaemon, AltPerms: []string{PermAllow}, ForceAuthentication: true},
 		479:   {Perm: PermWrite, ForceAuthentication: true},
 	}
-	for _, tr := range loadTranscripts(t) {
+	for _, tr := range transcript.LoadAll(t) {
 		for _, dec := range tr.Decoded {
 			if dec.SessionResumption {
 				continue
 			}
-			t.Run(fmt.Sprintf("%s/conn%d", tr.name, dec.Connection), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/conn%d", tr.Name, dec.Connection), func(t *testing.T) {
 				srv := &Server{Policies: ps, Commands: cmds, Authorize: AllowAll,
 					Methods: []auth.Server{failServer{"FS"}, tokenServer{}, failServer{"SSL"}},
 					ECDHKey: func() (*ecdh.PrivateKey, error) { return fuzzKey, nil }}
-				conn := &replayConn{r: bytes.NewReader(tr.dirBytes(t, dec.Connection, dirCS))}
+				conn := transcript.NewConn(tr.DirBytes(t, dec.Connection, transcript.DirCS))
 				s, _ := cedar.NewStream(conn, nil)
 				_, _ = srv.Accept(context.Background(), s) // continues past the response; only that matters here
-				in, _ := cedar.NewStream(&replayConn{r: bytes.NewReader(conn.w.Bytes())}, nil)
+				in, _ := cedar.NewStream(transcript.NewConn(conn.Written()), nil)
 				lines, _, _, err := in.GetAdLines()
 				if err != nil {
 					t.Fatalf("our response: %v", err)
@@ -421,7 +386,7 @@ func TestTranscriptServerResponse(t *testing.T) {
 					}
 					return out
 				}
-				if d := cmp.Diff(normalize(adOf(dec.Messages[1])), normalize(lines)); d != "" {
+				if d := cmp.Diff(normalize(dec.Messages[1].Ad()), normalize(lines)); d != "" {
 					t.Errorf("response ad (-recorded +ours):\n%s", d)
 				}
 			})

@@ -1,31 +1,23 @@
 package anonymous
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"io"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/google/go-cmp/cmp"
 )
 
-type memConn struct {
-	r *bytes.Reader
-	w bytes.Buffer
-}
-
-func (c *memConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
-func (c *memConn) Write(p []byte) (int, error) { return c.w.Write(p) }
-
 // The only message of cedar.md §5.8: S→C int 1.
 const intOneMsg = "0100000008" + "0000000000000001"
 
 func TestServer(t *testing.T) {
-	c := &memConn{r: bytes.NewReader(nil)}
+	c := transcript.NewConn(nil)
 	s, _ := cedar.NewStream(c, nil)
 	id, err := Server{}.Authenticate(context.Background(), s, nil)
 	if err != nil {
@@ -38,7 +30,7 @@ func TestServer(t *testing.T) {
 	if id.Mapped() || id.FQU() != "CONDOR_ANONYMOUS_USER" {
 		t.Error("the anonymous identity must not be a mapped FQU")
 	}
-	if got := hex.EncodeToString(c.w.Bytes()); got != intOneMsg {
+	if got := hex.EncodeToString(c.Written()); got != intOneMsg {
 		t.Errorf("server wrote %s", got)
 	}
 	if (Server{}).Bit() != 128 || (Client{}).Bit() != 128 || (Client{}).Name() != "ANONYMOUS" {
@@ -57,14 +49,14 @@ func TestClient(t *testing.T) {
 	}
 	for _, tc := range cases {
 		b, _ := hex.DecodeString(tc.in)
-		c := &memConn{r: bytes.NewReader(b)}
+		c := transcript.NewConn(b)
 		s, _ := cedar.NewStream(c, nil)
 		err := Client{}.Authenticate(context.Background(), s, nil)
 		if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 			t.Errorf("input %s: error %v, want %v", tc.in, err, tc.wantErr)
 		}
-		if c.w.Len() != 0 {
-			t.Errorf("client wrote %x", c.w.Bytes())
+		if len(c.Written()) != 0 {
+			t.Errorf("client wrote %x", c.Written())
 		}
 	}
 	if ok, _ := (Client{}).Usable(nil); !ok {
@@ -77,7 +69,7 @@ func FuzzClient(f *testing.F) {
 	b, _ := hex.DecodeString(intOneMsg)
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, _ := cedar.NewStream(&memConn{r: bytes.NewReader(data)}, &cedar.Config{MaxMessageSize: 1 << 16})
+		s, _ := cedar.NewStream(transcript.NewConn(data), &cedar.Config{MaxMessageSize: 1 << 16})
 		_ = Client{}.Authenticate(context.Background(), s, nil)
 	})
 }

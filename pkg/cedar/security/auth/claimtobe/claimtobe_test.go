@@ -1,35 +1,17 @@
 package claimtobe
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
 	"net"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/google/go-cmp/cmp"
 )
-
-// memConn reads a scripted peer and records what is written.
-type memConn struct {
-	r *bytes.Reader
-	w bytes.Buffer
-}
-
-func (c *memConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
-func (c *memConn) Write(p []byte) (int, error) { return c.w.Write(p) }
-
-func unhex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // Wire bytes of cedar.md §5.7 (header, then 8-byte ints and NUL-terminated
 // strings).
@@ -41,7 +23,7 @@ const (
 )
 
 func TestClientWire(t *testing.T) {
-	c := &memConn{r: bytes.NewReader(unhex(t, intOneMsg))}
+	c := transcript.NewConn(transcript.Unhex(t, intOneMsg))
 	s, _ := cedar.NewStream(c, nil)
 	cl := NewClient(ClientOptions{User: "alice", Domain: "example.net", IncludeDomain: true})
 	if ok, why := cl.Usable(nil); !ok {
@@ -50,12 +32,12 @@ func TestClientWire(t *testing.T) {
 	if err := cl.Authenticate(context.Background(), s, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := hex.EncodeToString(c.w.Bytes()); got != claimMsg {
+	if got := hex.EncodeToString(c.Written()); got != claimMsg {
 		t.Errorf("client wrote %s, want %s", got, claimMsg)
 	}
 
 	// No name: int 0 and a clean failure, nothing read.
-	c = &memConn{r: bytes.NewReader(nil)}
+	c = transcript.NewConn(nil)
 	s, _ = cedar.NewStream(c, nil)
 	cl = NewClient(ClientOptions{Domain: "example.net", IncludeDomain: true})
 	if ok, why := cl.Usable(nil); ok || why == "" {
@@ -64,7 +46,7 @@ func TestClientWire(t *testing.T) {
 	if err := cl.Authenticate(context.Background(), s, nil); !errors.Is(err, auth.ErrFailed) {
 		t.Errorf("error %v", err)
 	}
-	if got := hex.EncodeToString(c.w.Bytes()); got != intZeroMsg {
+	if got := hex.EncodeToString(c.Written()); got != intZeroMsg {
 		t.Errorf("client wrote %s, want %s", got, intZeroMsg)
 	}
 	if ok, _ := NewClient(ClientOptions{User: "x", IncludeDomain: true}).Usable(nil); ok {
@@ -72,7 +54,7 @@ func TestClientWire(t *testing.T) {
 	}
 
 	// The server answers 0: clean failure.
-	c = &memConn{r: bytes.NewReader(unhex(t, intZeroMsg))}
+	c = transcript.NewConn(transcript.Unhex(t, intZeroMsg))
 	s, _ = cedar.NewStream(c, nil)
 	if err := NewClient(ClientOptions{User: "bob"}).Authenticate(context.Background(), s, nil); !errors.Is(err, auth.ErrFailed) {
 		t.Errorf("error %v", err)
@@ -101,7 +83,7 @@ func TestServer(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &memConn{r: bytes.NewReader(unhex(t, tc.in))}
+			c := transcript.NewConn(transcript.Unhex(t, tc.in))
 			s, _ := cedar.NewStream(c, nil)
 			id, err := NewServer(ServerOptions{UIDDomain: "uid.example", IncludeDomain: tc.include}).Authenticate(context.Background(), s, nil)
 			if tc.wantErr != (err != nil) || err != nil && !errors.Is(err, auth.ErrFailed) {
@@ -110,7 +92,7 @@ func TestServer(t *testing.T) {
 			if d := cmp.Diff(tc.want, id); d != "" {
 				t.Errorf("identity (-want +got):\n%s", d)
 			}
-			if got := hex.EncodeToString(c.w.Bytes()); got != tc.reply {
+			if got := hex.EncodeToString(c.Written()); got != tc.reply {
 				t.Errorf("server wrote %s, want %s", got, tc.reply)
 			}
 		})
@@ -120,7 +102,7 @@ func TestServer(t *testing.T) {
 // msg encodes the client's claim message for name.
 func msg(t *testing.T, name string) string {
 	t.Helper()
-	c := &memConn{r: bytes.NewReader(nil)}
+	c := transcript.NewConn(nil)
 	s, _ := cedar.NewStream(c, nil)
 	if err := s.PutInt(1); err != nil {
 		t.Fatal(err)
@@ -131,7 +113,7 @@ func msg(t *testing.T, name string) string {
 	if err := s.EndOfMessage(); err != nil {
 		t.Fatal(err)
 	}
-	return hex.EncodeToString(c.w.Bytes())
+	return hex.EncodeToString(c.Written())
 }
 
 // TestRoundTrip runs both sides over a pipe.
@@ -160,7 +142,7 @@ func FuzzServer(f *testing.F) {
 	f.Add(mustHex(claimMsg))
 	f.Add(mustHex(intZeroMsg))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := &memConn{r: bytes.NewReader(data)}
+		c := transcript.NewConn(data)
 		s, _ := cedar.NewStream(c, &cedar.Config{MaxMessageSize: 1 << 16})
 		id, err := NewServer(ServerOptions{UIDDomain: "d", IncludeDomain: true}).Authenticate(context.Background(), s, nil)
 		if err == nil && (id.User == "" || len(id.FQU()) > maxNameLen+2) {

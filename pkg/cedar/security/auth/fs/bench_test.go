@@ -5,6 +5,7 @@ import (
 	"net"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 )
 
@@ -20,7 +21,7 @@ func BenchmarkFSAuth(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		a, c := net.Pipe()
-		cs, ss := newStream(b, a), newStream(b, c)
+		cs, ss := replay.NewStream(b, a), replay.NewStream(b, c)
 		done := make(chan error, 1)
 		go func() {
 			_, err := srv.Authenticate(ctx, ss, &auth.Peer{Local: srvAddr})

@@ -1,7 +1,6 @@
 package fs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	iofs "io/fs"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 )
 
@@ -37,8 +38,8 @@ func FuzzServerReply(f *testing.F) {
 		}}
 		srv := NewServer(ServerConfig{Dir: "/d", Rand: charsRand("abcdef"), sys: sys.ops(),
 			LookupUser: func(int) (string, error) { return "u", nil }})
-		conn := &replayConn{r: bytes.NewReader(frame(payload))}
-		id, err := srv.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{Local: local})
+		conn := transcript.NewConn(transcript.Frame(payload))
+		id, err := srv.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{Local: local})
 		switch {
 		case err == nil:
 			if id.User != "u" || len(sys.rmdirs) != 1 || sys.rmdirs[0] != name+"127.0.0.1:9618" {
@@ -64,7 +65,7 @@ func FuzzClientName(f *testing.F) {
 	f.Add([]byte("/tmp/../etc/FS_x_\x00"))
 	f.Add([]byte("\x00"))
 	remote := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9618}
-	verdict := frame(make([]byte, 8))
+	verdict := transcript.Frame(make([]byte, 8))
 
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		if len(payload) == 0 || len(payload) > 1<<12 {
@@ -72,8 +73,8 @@ func FuzzClientName(f *testing.F) {
 		}
 		sys := &fakeSys{euid: 1000}
 		cli := NewClient(ClientConfig{sys: sys.ops()})
-		conn := &replayConn{r: bytes.NewReader(append(frame(payload), verdict...))}
-		_ = cli.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{Remote: remote})
+		conn := transcript.NewConn(append(transcript.Frame(payload), verdict...))
+		_ = cli.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{Remote: remote})
 		for _, p := range sys.mkdirs {
 			if !strings.HasPrefix(p, "/") || strings.Contains(p, "/../") {
 				t.Fatalf("created %q", p)

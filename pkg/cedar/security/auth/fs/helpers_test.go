@@ -3,14 +3,10 @@ package fs
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	iofs "io/fs"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,45 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 )
-
-const transcriptDir = "../../../../../testdata/vectors/transcripts"
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %.20q: %v", s, err)
-	}
-	return b
-}
-
-// transcript is the part of a transcript JSON file these tests use.
-type transcript struct {
-	name        string
-	Connections []struct {
-		N          int `json:"n"`
-		ClientPort int `json:"client_port"`
-		ServerPort int `json:"server_port"`
-	} `json:"connections"`
-	Decoded []struct {
-		Connection int `json:"connection"`
-		Packets    map[string][]struct {
-			HeaderHex    string `json:"header_hex"`
-			PlaintextHex string `json:"plaintext_hex"`
-		} `json:"packets"`
-		Messages []tMessage `json:"messages"`
-	} `json:"decoded"`
-}
-
-type tMessage struct {
-	Dir     string           `json:"dir"`
-	What    string           `json:"what"`
-	Values  []map[string]any `json:"values"`
-	Packets []int            `json:"packets"`
-}
 
 // fsExchange is one recorded FS exchange.
 type fsExchange struct {
@@ -71,48 +33,25 @@ type fsExchange struct {
 // fsExchanges returns every FS exchange in the transcripts.
 func fsExchanges(t testing.TB) []fsExchange {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(transcriptDir, "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no transcripts in %s: %v", transcriptDir, err)
-	}
 	var out []fsExchange
-	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := &transcript{name: filepath.Base(f)}
-		if err := json.Unmarshal(raw, tr); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for _, d := range tr.Decoded {
-			ex := fsExchange{file: tr.name, conn: d.Connection}
-			for _, c := range tr.Connections {
-				if c.N == d.Connection {
-					ex.serverPort = c.ServerPort
-				}
-			}
+	for _, tr := range transcript.LoadAll(t) {
+		for i := range tr.Decoded {
+			d := &tr.Decoded[i]
+			ex := fsExchange{file: tr.Name + ".json", conn: d.Connection, serverPort: tr.Connection(t, d.Connection).ServerPort}
 			for _, m := range d.Messages {
-				wire := func() []byte {
-					var b []byte
-					for _, i := range m.Packets {
-						p := d.Packets[m.Dir][i]
-						b = append(b, unhex(t, p.HeaderHex)...)
-						b = append(b, unhex(t, p.PlaintextHex)...)
-					}
-					return b
-				}
 				switch {
 				case strings.HasPrefix(m.What, "FS: directory name"):
-					ex.dirName, _ = m.Values[0]["string"].(string)
-					ex.nameWire = wire()
-				case strings.HasPrefix(m.What, "FS: client result"):
-					if len(m.Values) > 1 {
-						ex.ext, _ = m.Values[1]["string"].(string)
+					if len(m.Values) > 0 && m.Values[0].String != nil {
+						ex.dirName = *m.Values[0].String
 					}
-					ex.replyWire = wire()
+					ex.nameWire = d.Wire(t, &m)
+				case strings.HasPrefix(m.What, "FS: client result"):
+					if len(m.Values) > 1 && m.Values[1].String != nil {
+						ex.ext = *m.Values[1].String
+					}
+					ex.replyWire = d.Wire(t, &m)
 				case strings.HasPrefix(m.What, "FS: server result"):
-					ex.resultWire = wire()
+					ex.resultWire = d.Wire(t, &m)
 				}
 			}
 			if ex.nameWire != nil {
@@ -121,34 +60,6 @@ func fsExchanges(t testing.TB) []fsExchange {
 		}
 	}
 	return out
-}
-
-// replayConn feeds recorded bytes to a Stream and captures what it writes.
-type replayConn struct {
-	r *bytes.Reader
-	w bytes.Buffer
-}
-
-func (c *replayConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
-func (c *replayConn) Write(p []byte) (int, error) { return c.w.Write(p) }
-
-func newStream(t testing.TB, rw interface {
-	Read([]byte) (int, error)
-	Write([]byte) (int, error)
-}) *cedar.Stream {
-	t.Helper()
-	s, err := cedar.NewStream(rw, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func frame(payload []byte) []byte {
-	h := make([]byte, 5, 5+len(payload))
-	h[0] = 1
-	binary.BigEndian.PutUint32(h[1:], uint32(len(payload)))
-	return append(h, payload...)
 }
 
 // fakeInfo is an lstat result.
@@ -245,7 +156,7 @@ func tcpPair(t testing.TB) (client, server *cedar.Stream, cconn, sconn net.Conn)
 		t.Fatal("accept failed")
 	}
 	t.Cleanup(func() { cconn.Close(); sconn.Close() })
-	return newStream(t, cconn), newStream(t, sconn), cconn, sconn
+	return replay.NewStream(t, cconn), replay.NewStream(t, sconn), cconn, sconn
 }
 
 type serverResult struct {

@@ -1,7 +1,6 @@
 package fs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/condorerr"
@@ -416,8 +417,8 @@ func TestServerMalformedReply(t *testing.T) {
 	} {
 		sys := &fakeSys{}
 		srv := NewServer(ServerConfig{Dir: "/d", sys: sys.ops(), Rand: charsRand("abcdef")})
-		conn := &replayConn{r: bytes.NewReader(frame(c.payload))}
-		_, err := srv.Authenticate(context.Background(), newStream(t, conn),
+		conn := transcript.NewConn(transcript.Frame(c.payload))
+		_, err := srv.Authenticate(context.Background(), replay.NewStream(t, conn),
 			&auth.Peer{Local: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9618}})
 		if err == nil || errors.Is(err, auth.ErrFailed) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a fatal error with %q", c.name, err, c.want)
@@ -498,10 +499,10 @@ func TestLoopbackIPv6(t *testing.T) {
 	done := make(chan serverResult, 1)
 	go func() {
 		id, err := NewServer(ServerConfig{Dir: dir, LookupUser: func(int) (string, error) { return "u", nil }}).
-			Authenticate(context.Background(), newStream(t, sc), nil)
+			Authenticate(context.Background(), replay.NewStream(t, sc), nil)
 		done <- serverResult{id, err}
 	}()
-	if err := NewClient(ClientConfig{ServiceAccount: sameAccount}).Authenticate(context.Background(), newStream(t, cc), cpeer); err != nil {
+	if err := NewClient(ClientConfig{ServiceAccount: sameAccount}).Authenticate(context.Background(), replay.NewStream(t, cc), cpeer); err != nil {
 		t.Fatal(err)
 	}
 	if r := <-done; r.err != nil || r.id.User != "u" {

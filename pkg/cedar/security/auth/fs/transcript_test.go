@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 )
 
@@ -41,15 +43,15 @@ func replayClient(t *testing.T, ex fsExchange) {
 		ServiceAccount: func() (Account, error) { return Account{Uid: 999, Gid: 995, Name: "condor"}, nil },
 		sys:            sys.ops(),
 	})
-	conn := &replayConn{r: bytes.NewReader(append(append([]byte(nil), ex.nameWire...), ex.resultWire...))}
-	if err := cli.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{Remote: serverAddr(ex)}); err != nil {
+	conn := transcript.NewConn(append(append([]byte(nil), ex.nameWire...), ex.resultWire...))
+	if err := cli.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{Remote: serverAddr(ex)}); err != nil {
 		t.Fatal(err)
 	}
-	if got := conn.w.Bytes(); !bytes.Equal(got, ex.replyWire) {
+	if got := conn.Written(); !bytes.Equal(got, ex.replyWire) {
 		t.Errorf("client wrote %x, recorded %x", got, ex.replyWire)
 	}
-	if conn.r.Len() != 0 {
-		t.Errorf("%d bytes unread", conn.r.Len())
+	if conn.Unread() != 0 {
+		t.Errorf("%d bytes unread", conn.Unread())
 	}
 	dir := ex.dirName + ex.ext
 	want := fakeSys{mkdirs: []string{dir}, chowns: []string{dir + " 999.995"}, rmdirs: []string{dir}}
@@ -71,13 +73,13 @@ func replayServer(t *testing.T, ex fsExchange) {
 		Rand:       charsRand(random),
 		sys:        sys.ops(),
 	})
-	conn := &replayConn{r: bytes.NewReader(ex.replyWire)}
-	id, err := srv.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{Local: serverAddr(ex)})
+	conn := transcript.NewConn(ex.replyWire)
+	id, err := srv.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{Local: serverAddr(ex)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := append(append([]byte(nil), ex.nameWire...), ex.resultWire...); !bytes.Equal(conn.w.Bytes(), want) {
-		t.Errorf("server wrote %x, recorded %x", conn.w.Bytes(), want)
+	if want := append(append([]byte(nil), ex.nameWire...), ex.resultWire...); !bytes.Equal(conn.Written(), want) {
+		t.Errorf("server wrote %x, recorded %x", conn.Written(), want)
 	}
 	want := auth.Identity{User: "condor", Domain: "example.net", Method: "FS", AuthenticatedName: "condor"}
 	if diff := cmp.Diff(want, id); diff != "" {

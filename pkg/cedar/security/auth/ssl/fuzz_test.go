@@ -3,14 +3,12 @@ package ssl
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 )
@@ -18,26 +16,14 @@ import (
 // transcriptPayloads returns the payloads of the recorded SSL packets of
 // one direction, for seed corpora.
 func transcriptPayloads(f *testing.F, dir string) [][]byte {
-	raw, err := os.ReadFile(filepath.FromSlash(transcriptFile))
-	if err != nil {
-		f.Fatal(err)
-	}
-	var tr tTranscript
-	if err := json.Unmarshal(raw, &tr); err != nil {
-		f.Fatal(err)
-	}
-	dec := tr.Decoded[0]
+	dec := transcript.Load(f, "token_request_approve").Decoding(f, 1)
 	var out [][]byte
 	for _, m := range dec.Messages {
 		if m.Dir != dir || !strings.HasPrefix(m.What, "SSL") {
 			continue
 		}
 		for _, pi := range m.Packets {
-			b, err := hex.DecodeString(dec.Packets[dir][pi].PlaintextHex)
-			if err != nil {
-				f.Fatal(err)
-			}
-			out = append(out, b)
+			out = append(out, transcript.Unhex(f, dec.Packets[dir][pi].PlaintextHex))
 		}
 	}
 	return out

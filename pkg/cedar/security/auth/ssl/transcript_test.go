@@ -2,16 +2,13 @@ package ssl
 
 import (
 	"bytes"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 )
 
@@ -26,33 +23,6 @@ import (
 // same order (two server messages in a row between the phases), same
 // packets — and feed the engine exactly the peer's recorded TLS bytes.
 
-const transcriptFile = "../../../../../testdata/vectors/transcripts/token_request_approve.json"
-
-type tTranscript struct {
-	Decoded []struct {
-		Connection int `json:"connection"`
-		Packets    map[string][]struct {
-			Index        int    `json:"index"`
-			HeaderHex    string `json:"header_hex"`
-			PlaintextHex string `json:"plaintext_hex"`
-			Encrypted    bool   `json:"encrypted"`
-		} `json:"packets"`
-		Messages []struct {
-			Dir     string `json:"dir"`
-			What    string `json:"what"`
-			Packets []int  `json:"packets"`
-			Values  []struct {
-				Int      *int64  `json:"int"`
-				BytesHex *string `json:"bytes_hex"`
-				Length   *int    `json:"length"`
-			} `json:"values"`
-		} `json:"messages"`
-		TLS struct {
-			CipherSuite string `json:"cipher_suite"`
-		} `json:"tls"`
-	} `json:"decoded"`
-}
-
 // recMsg is one recorded SSL-level message.
 type recMsg struct {
 	dir    string
@@ -65,51 +35,27 @@ type recMsg struct {
 // loadSSLMessages returns the SSL messages of connection 1 in wire order.
 func loadSSLMessages(t *testing.T) []recMsg {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.FromSlash(transcriptFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tr tTranscript
-	if err := json.Unmarshal(raw, &tr); err != nil {
-		t.Fatal(err)
-	}
-	dec := tr.Decoded[0]
-	if dec.Connection != 1 || dec.TLS.CipherSuite != "TLS_AES_256_GCM_SHA384" {
-		t.Fatalf("unexpected transcript: connection %d, cipher %q", dec.Connection, dec.TLS.CipherSuite)
+	dec := transcript.Load(t, "token_request_approve").Decoding(t, 1)
+	if dec.TLS == nil || dec.TLS.CipherSuite != "TLS_AES_256_GCM_SHA384" {
+		t.Fatalf("unexpected transcript: connection 1 TLS %+v, want TLS_AES_256_GCM_SHA384", dec.TLS)
 	}
 	var out []recMsg
-	for _, m := range dec.Messages {
+	for i := range dec.Messages {
+		m := &dec.Messages[i]
 		if !strings.HasPrefix(m.What, "SSL") {
 			continue
 		}
-		r := recMsg{dir: m.Dir, status: int32(*m.Values[0].Int)}
+		r := recMsg{dir: m.Dir, status: int32(*m.Values[0].Int), wire: dec.Wire(t, m)}
 		if len(m.Values) == 3 {
 			r.isData = true
-			r.data = mustHex(t, *m.Values[2].BytesHex)
+			r.data = transcript.Unhex(t, *m.Values[2].BytesHex)
 			if int(*m.Values[1].Int) != len(r.data) {
 				t.Fatalf("%s: length %d for %d bytes", m.What, *m.Values[1].Int, len(r.data))
 			}
 		}
-		for _, pi := range m.Packets {
-			p := dec.Packets[m.Dir][pi]
-			if p.Index != pi || p.Encrypted {
-				t.Fatalf("packet %s/%d: index %d encrypted %v", m.Dir, pi, p.Index, p.Encrypted)
-			}
-			r.wire = append(r.wire, mustHex(t, p.HeaderHex)...)
-			r.wire = append(r.wire, mustHex(t, p.PlaintextHex)...)
-		}
 		out = append(out, r)
 	}
 	return out
-}
-
-func mustHex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // TestTranscriptRecordedSequence pins the recorded facts the rest relies

@@ -1,20 +1,16 @@
 package token
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/idtoken"
@@ -22,146 +18,12 @@ import (
 
 const vectorDir = "../../../../../testdata/vectors"
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatalf("bad hex %.20q: %v", s, err)
-	}
-	return b
-}
-
-// transcript is the part of a transcript JSON file these tests use
-// (format: testdata/vectors/transcripts/README.md).
-type transcript struct {
-	Keys struct {
-		PoolSigningKeyHex string `json:"pool_signing_key_hex"`
-	} `json:"keys"`
-	Token struct {
-		JWT          string         `json:"jwt"`
-		Payload      map[string]any `json:"payload"`
-		SignatureHex string         `json:"signature_hex"`
-	} `json:"token"`
-	Decoded []struct {
-		Connection int `json:"connection"`
-		Packets    map[string][]struct {
-			HeaderHex    string `json:"header_hex"`
-			PlaintextHex string `json:"plaintext_hex"`
-			Encrypted    bool   `json:"encrypted"`
-		} `json:"packets"`
-		Messages []struct {
-			Dir     string           `json:"dir"`
-			What    string           `json:"what"`
-			Values  []map[string]any `json:"values"`
-			Packets []int            `json:"packets"`
-		} `json:"messages"`
-	} `json:"decoded"`
-	Checks struct {
-		AKEP2 map[string]any `json:"akep2"`
-	} `json:"checks"`
-}
-
-func loadTranscript(t testing.TB, name string) *transcript {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(vectorDir, "transcripts", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := &transcript{}
-	if err := json.Unmarshal(raw, tr); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return tr
-}
-
-// wire returns the exact bytes (headers and payloads) of the messages of
-// connection conn whose description starts with prefix.
-func (tr *transcript) wire(t testing.TB, conn int, prefix string) []byte {
-	t.Helper()
-	for _, d := range tr.Decoded {
-		if d.Connection != conn {
-			continue
-		}
-		for _, m := range d.Messages {
-			if !strings.HasPrefix(m.What, prefix) {
-				continue
-			}
-			var b []byte
-			for _, i := range m.Packets {
-				p := d.Packets[m.Dir][i]
-				if p.Encrypted {
-					t.Fatalf("message %q is encrypted", m.What)
-				}
-				b = append(b, unhex(t, p.HeaderHex)...)
-				b = append(b, unhex(t, p.PlaintextHex)...)
-			}
-			return b
-		}
-	}
-	t.Fatalf("no message %q on connection %d", prefix, conn)
-	return nil
-}
-
-// bytesValue returns the n-th bytes_hex value of the message.
-func (tr *transcript) bytesValue(t testing.TB, conn int, prefix string, n int) []byte {
-	t.Helper()
-	for _, d := range tr.Decoded {
-		if d.Connection != conn {
-			continue
-		}
-		for _, m := range d.Messages {
-			if !strings.HasPrefix(m.What, prefix) {
-				continue
-			}
-			for _, v := range m.Values {
-				if h, ok := v["bytes_hex"].(string); ok {
-					if n == 0 {
-						return unhex(t, h)
-					}
-					n--
-				}
-			}
-		}
-	}
-	t.Fatalf("no bytes value in %q", prefix)
-	return nil
-}
-
-// replayConn feeds recorded bytes to a Stream and captures what it writes.
-type replayConn struct {
-	r *bytes.Reader
-	w bytes.Buffer
-}
-
-func (c *replayConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
-func (c *replayConn) Write(p []byte) (int, error) { return c.w.Write(p) }
-
-func newStream(t testing.TB, rw interface {
-	Read([]byte) (int, error)
-	Write([]byte) (int, error)
-}) *cedar.Stream {
-	t.Helper()
-	s, err := cedar.NewStream(rw, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// frame wraps a payload in one CEDAR packet with the end flag set.
-func frame(payload []byte) []byte {
-	h := make([]byte, 5, 5+len(payload))
-	h[0] = 1
-	binary.BigEndian.PutUint32(h[1:], uint32(len(payload)))
-	return append(h, payload...)
-}
-
 // pipePair returns the two ends of an in-memory connection as Streams.
 func pipePair(t testing.TB) (client, server *cedar.Stream) {
 	t.Helper()
 	a, b := net.Pipe()
 	t.Cleanup(func() { a.Close(); b.Close() })
-	return newStream(t, a), newStream(t, b)
+	return replay.NewStream(t, a), replay.NewStream(t, b)
 }
 
 // poolKeys writes a fresh POOL key (and optionally named keys) into a

@@ -14,6 +14,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/idtoken"
 )
@@ -192,21 +194,21 @@ func TestServerRefusesNameMismatch(t *testing.T) {
 func TestErrorMessageBytes(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		put  func(*replayConn) error
+		put  func(*transcript.Conn) error
 		want string
 	}{
-		{"message 1", func(rc *replayConn) error { m := errorMessage1("h.p"); return m.put(newStream(t, rc)) },
+		{"message 1", func(rc *transcript.Conn) error { m := errorMessage1("h.p"); return m.put(replay.NewStream(t, rc)) },
 			"ffffffffffffffff" + "0000000000000000" + "00" + "682e7000" + "0000000000000000"},
-		{"message 2", func(rc *replayConn) error { m := errorMessage2(); return m.put(newStream(t, rc)) },
+		{"message 2", func(rc *transcript.Conn) error { m := errorMessage2(); return m.put(replay.NewStream(t, rc)) },
 			"ffffffffffffffff" + "0000000000000000" + "00" + "0000000000000000" + "00" + strings.Repeat("0000000000000000", 3)},
-		{"message 3", func(rc *replayConn) error { m := errorMessage3(); return m.put(newStream(t, rc)) },
+		{"message 3", func(rc *transcript.Conn) error { m := errorMessage3(); return m.put(replay.NewStream(t, rc)) },
 			"ffffffffffffffff" + "0000000000000000" + "00" + strings.Repeat("0000000000000000", 2)},
 	} {
-		rc := &replayConn{}
+		rc := &transcript.Conn{}
 		if err := c.put(rc); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := rc.w.Bytes(), frame(unhex(t, c.want)); !bytes.Equal(got, want) {
+		if got, want := rc.Written(), transcript.Frame(transcript.Unhex(t, c.want)); !bytes.Equal(got, want) {
 			t.Errorf("%s: %x, want %x", c.name, got, want)
 		}
 	}
@@ -289,11 +291,11 @@ func TestContextCancel(t *testing.T) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	err := cli.Authenticate(ctx, newStream(t, a), &auth.Peer{})
+	err := cli.Authenticate(ctx, replay.NewStream(t, a), &auth.Peer{})
 	if err == nil || errors.Is(err, auth.ErrFailed) || !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want a fatal error naming context.Canceled", err)
 	}
-	if err := cli.Authenticate(ctx, newStream(t, a), nil); !errors.Is(err, context.Canceled) {
+	if err := cli.Authenticate(ctx, replay.NewStream(t, a), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("with a done context: %v", err)
 	}
 }
@@ -314,9 +316,9 @@ func TestClientMalformedMessage2(t *testing.T) {
 		{"trailing bytes", "ffffffffffffffff" + "0000000000000000" + "00" + "0000000000000000" + "00" + strings.Repeat("0000000000000000", 3) + "00", "unread bytes"},
 		{"truncated", "00000000", "needs 8 bytes"},
 	} {
-		conn := &replayConn{r: bytes.NewReader(frame(unhex(t, c.payload)))}
+		conn := transcript.NewConn(transcript.Frame(transcript.Unhex(t, c.payload)))
 		cli := NewClient(ClientConfig{Tokens: []string{raw}, NoDirectory: true})
-		err := cli.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{})
+		err := cli.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{})
 		if err == nil || errors.Is(err, auth.ErrFailed) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a fatal error with %q", c.name, err, c.want)
 		}

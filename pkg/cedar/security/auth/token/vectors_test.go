@@ -14,6 +14,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/condor-auth/condor-auth/internal/transcript"
+	"github.com/condor-auth/condor-auth/internal/transcript/replay"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security/auth"
 	"github.com/condor-auth/condor-auth/pkg/idtoken"
 )
@@ -33,7 +35,7 @@ func TestSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := unhex(t, strings.TrimSpace(string(raw))); !bytes.Equal(c.seed, want) {
+		if want := transcript.Unhex(t, strings.TrimSpace(string(raw))); !bytes.Equal(c.seed, want) {
 			t.Errorf("%s differs from the compiled seed", c.file)
 		}
 		if sum := sha256.Sum256(c.seed); hex.EncodeToString(sum[:]) != c.sum {
@@ -95,7 +97,7 @@ func TestJWTVectorsAKEP2(t *testing.T) {
 
 // akep2Check returns the value of the transcript's checks.akep2 entry whose
 // key starts with prefix.
-func akep2Check(t *testing.T, tr *transcript, prefix string) string {
+func akep2Check(t *testing.T, tr *transcript.Transcript, prefix string) string {
 	t.Helper()
 	for k, v := range tr.Checks.AKEP2 {
 		if strings.HasPrefix(k, prefix) {
@@ -111,7 +113,7 @@ func akep2Check(t *testing.T, tr *transcript, prefix string) string {
 // The real exchange in ping_idtoken.json: K, K′, hkt and hk recomputed
 // from the recorded token, seeds and wire values (checks.akep2).
 func TestTranscriptAKEP2Checks(t *testing.T) {
-	tr := loadTranscript(t, "ping_idtoken.json")
+	tr := transcript.Load(t, "ping_idtoken")
 	tok, err := idtoken.Parse(tr.Token.JWT)
 	if err != nil {
 		t.Fatal(err)
@@ -119,8 +121,8 @@ func TestTranscriptAKEP2Checks(t *testing.T) {
 	if tok.SigningInput != akep2Check(t, tr, "T") || hex.EncodeToString(tok.Signature) != akep2Check(t, tr, "sig_hex") {
 		t.Fatal("token does not match checks.akep2 T / sig_hex")
 	}
-	ra := tr.bytesValue(t, 1, "TOKEN msg1", 0)
-	rb := tr.bytesValue(t, 1, "TOKEN msg2", 1)
+	ra := tr.Message(t, 1, "TOKEN msg1").BytesValue(t, 0)
+	rb := tr.Message(t, 1, "TOKEN msg2").BytesValue(t, 1)
 	k, kp, err := deriveK(tok.Signature, tok.SigningInput)
 	if err != nil {
 		t.Fatal(err)
@@ -130,9 +132,9 @@ func TestTranscriptAKEP2Checks(t *testing.T) {
 		"K_hex":              hex.EncodeToString(k),
 		"K_prime_hex":        hex.EncodeToString(kp),
 		"hkt_recomputed_hex": hex.EncodeToString(computeHKT(k, a, b, ra, rb)),
-		"hkt_on_wire_hex":    hex.EncodeToString(tr.bytesValue(t, 1, "TOKEN msg2", 2)),
+		"hkt_on_wire_hex":    hex.EncodeToString(tr.Message(t, 1, "TOKEN msg2").BytesValue(t, 2)),
 		"hk_recomputed_hex":  hex.EncodeToString(computeHK(k, a, rb)),
-		"hk_on_wire_hex":     hex.EncodeToString(tr.bytesValue(t, 1, "TOKEN msg3", 1)),
+		"hk_on_wire_hex":     hex.EncodeToString(tr.Message(t, 1, "TOKEN msg3").BytesValue(t, 1)),
 	}
 	for name, v := range got {
 		if want := akep2Check(t, tr, name); v != want {
@@ -147,25 +149,25 @@ func TestTranscriptAKEP2Checks(t *testing.T) {
 // Our client, given the recorded token and Ra, must write exactly the
 // recorded messages 1 and 3 after reading the recorded message 2.
 func TestTranscriptReplayClient(t *testing.T) {
-	tr := loadTranscript(t, "ping_idtoken.json")
-	conn := &replayConn{r: bytes.NewReader(tr.wire(t, 1, "TOKEN msg2"))}
+	tr := transcript.Load(t, "ping_idtoken")
+	conn := transcript.NewConn(tr.MessageWire(t, 1, "TOKEN msg2"))
 	cli := NewClient(ClientConfig{
 		Tokens:      []string{tr.Token.JWT},
 		NoDirectory: true,
-		Rand:        bytes.NewReader(tr.bytesValue(t, 1, "TOKEN msg1", 0)),
+		Rand:        bytes.NewReader(tr.Message(t, 1, "TOKEN msg1").BytesValue(t, 0)),
 	})
 	var notes []string
 	peer := &auth.Peer{TrustDomain: "example.net", IssuerKeys: []string{"POOL"},
 		Explain: func(f string, a ...any) { notes = append(notes, f) }}
-	if err := cli.Authenticate(context.Background(), newStream(t, conn), peer); err != nil {
+	if err := cli.Authenticate(context.Background(), replay.NewStream(t, conn), peer); err != nil {
 		t.Fatal(err)
 	}
-	want := append(tr.wire(t, 1, "TOKEN msg1"), tr.wire(t, 1, "TOKEN msg3")...)
-	if got := conn.w.Bytes(); !bytes.Equal(got, want) {
-		t.Errorf("client wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), firstDiff(got, want))
+	want := append(tr.MessageWire(t, 1, "TOKEN msg1"), tr.MessageWire(t, 1, "TOKEN msg3")...)
+	if got := conn.Written(); !bytes.Equal(got, want) {
+		t.Errorf("client wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), transcript.FirstDiff(got, want))
 	}
-	if conn.r.Len() != 0 {
-		t.Errorf("%d bytes of message 2 unread", conn.r.Len())
+	if conn.Unread() != 0 {
+		t.Errorf("%d bytes of message 2 unread", conn.Unread())
 	}
 	if len(notes) == 0 {
 		t.Error("no explain notes")
@@ -175,27 +177,27 @@ func TestTranscriptReplayClient(t *testing.T) {
 // Our server, given the recorded POOL key and Rb, must write exactly the
 // recorded message 2 and accept the recorded message 3.
 func TestTranscriptReplayServer(t *testing.T) {
-	tr := loadTranscript(t, "ping_idtoken.json")
+	tr := transcript.Load(t, "ping_idtoken")
 	kc := idtoken.KeyConfig{PoolKeyFile: filepath.Join(t.TempDir(), "POOL"), Uid: os.Getuid()}
-	if err := os.WriteFile(kc.PoolKeyFile, unhex(t, tr.Keys.PoolSigningKeyHex), 0o600); err != nil {
+	if err := os.WriteFile(kc.PoolKeyFile, transcript.Unhex(t, tr.Keys.PoolSigningKeyHex), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	in := append(tr.wire(t, 1, "TOKEN msg1"), tr.wire(t, 1, "TOKEN msg3")...)
-	conn := &replayConn{r: bytes.NewReader(in)}
+	in := append(tr.MessageWire(t, 1, "TOKEN msg1"), tr.MessageWire(t, 1, "TOKEN msg3")...)
+	conn := transcript.NewConn(in)
 	srv := NewServer(ServerConfig{
 		Keys: kc,
 		Now:  func() time.Time { return time.Unix(1795640658, 0) },
-		Rand: bytes.NewReader(tr.bytesValue(t, 1, "TOKEN msg2", 1)),
+		Rand: bytes.NewReader(tr.Message(t, 1, "TOKEN msg2").BytesValue(t, 1)),
 	})
-	id, err := srv.Authenticate(context.Background(), newStream(t, conn), &auth.Peer{})
+	id, err := srv.Authenticate(context.Background(), replay.NewStream(t, conn), &auth.Peer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := conn.w.Bytes(), tr.wire(t, 1, "TOKEN msg2"); !bytes.Equal(got, want) {
-		t.Errorf("server wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), firstDiff(got, want))
+	if got, want := conn.Written(), tr.MessageWire(t, 1, "TOKEN msg2"); !bytes.Equal(got, want) {
+		t.Errorf("server wrote %d bytes, recorded %d; first difference at %d", len(got), len(want), transcript.FirstDiff(got, want))
 	}
-	if conn.r.Len() != 0 {
-		t.Errorf("%d bytes unread", conn.r.Len())
+	if conn.Unread() != 0 {
+		t.Errorf("%d bytes unread", conn.Unread())
 	}
 	want := auth.Identity{User: "alice", Domain: "example.net", Method: "TOKEN", Policy: map[string]any{
 		"AuthTokenSubject": "alice@example.net",
@@ -215,9 +217,9 @@ func TestTranscriptReplayServer(t *testing.T) {
 // The recorded token's signature is what the server re-derives from the
 // recorded POOL key file.
 func TestTranscriptSignatureFromPoolKey(t *testing.T) {
-	tr := loadTranscript(t, "ping_idtoken.json")
+	tr := transcript.Load(t, "ping_idtoken")
 	kc := idtoken.KeyConfig{PoolKeyFile: filepath.Join(t.TempDir(), "POOL"), Uid: os.Getuid()}
-	if err := os.WriteFile(kc.PoolKeyFile, unhex(t, tr.Keys.PoolSigningKeyHex), 0o600); err != nil {
+	if err := os.WriteFile(kc.PoolKeyFile, transcript.Unhex(t, tr.Keys.PoolSigningKeyHex), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hp := tr.Token.JWT[:strings.LastIndexByte(tr.Token.JWT, '.')]
@@ -228,13 +230,4 @@ func TestTranscriptSignatureFromPoolKey(t *testing.T) {
 	if got := base64.RawURLEncoding.EncodeToString(sig); got != tr.Token.JWT[len(hp)+1:] {
 		t.Errorf("re-derived signature %s differs from the token's", got)
 	}
-}
-
-func firstDiff(a, b []byte) int {
-	for i := range min(len(a), len(b)) {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return min(len(a), len(b))
 }
