@@ -213,7 +213,7 @@ func (p *Policy) lookupIP(list []entry, who string, ip netip.Addr, how string) *
 					}
 				}
 			case h.isNet:
-				matched = h.net.match(ip)
+				matched = h.net.All || h.net.Contains(ip)
 			}
 			if matched {
 				return &hit{e: e, how: how}

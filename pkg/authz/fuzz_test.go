@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"github.com/condor-auth/condor-auth/pkg/netaddr"
 )
 
 // FuzzPattern feeds arbitrary ALLOW/DENY lists, identities, addresses and
@@ -34,8 +36,8 @@ func FuzzPattern(f *testing.F) {
 			if u == "" && !strings.HasPrefix(e, "/") {
 				t.Errorf("splitEntry(%q) gave an empty user", e)
 			}
-			parseNet(h)
-			parseNet(e)
+			netaddr.Parse(h)
+			netaddr.Parse(e)
 			matchWildcard(u, user)
 			matchWildcard(h, host)
 		}

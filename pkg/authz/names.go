@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/condor-auth/condor-auth/pkg/netaddr"
 )
 
 // maxCachedPeers bounds the reverse-DNS cache; when it is full, expired
@@ -78,7 +80,7 @@ func (p *Policy) lookupNames(ip netip.Addr) []string {
 			continue
 		}
 		for _, a := range addrs {
-			if b, ok := parseIPString(a); ok && b.Unmap() == ip {
+			if b, ok := netaddr.ParseIP(a); ok && b.Unmap() == ip {
 				out = append(out, n)
 				break
 			}

@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/condor-auth/condor-auth/pkg/netaddr"
 )
 
 // Knobs gives configuration values; pkg/config's *Config satisfies it. A
@@ -64,7 +66,7 @@ type entry struct {
 
 type hostKey struct {
 	text     string // the host as written or an address it resolved to
-	net      netPattern
+	net      netaddr.Net
 	isNet    bool
 	localIPs bool
 }
@@ -224,7 +226,7 @@ func (p *Policy) expandHost(host, knob, raw string) []hostKey {
 		return []hostKey{{text: host, localIPs: true}}
 	}
 	k := hostKey{text: host}
-	if n, ok := parseNet(host); ok {
+	if n, ok := netaddr.Parse(host); ok {
 		k.net, k.isNet = n, true
 	}
 	keys := []hostKey{k}
@@ -242,8 +244,8 @@ func (p *Policy) expandHost(host, knob, raw string) []hostKey {
 		p.warnf("%s: host %q in entry %q does not resolve; it matches only by reverse DNS", knob, host, raw)
 	}
 	for _, a := range addrs {
-		if ip, ok := parseIPString(a); ok {
-			keys = append(keys, hostKey{text: ip.String(), net: netPattern{base: ip.Unmap(), bits: ip.Unmap().BitLen()}, isNet: true})
+		if ip, ok := netaddr.ParseIP(a); ok {
+			keys = append(keys, hostKey{text: ip.String(), net: netaddr.Net{Prefix: netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen())}, isNet: true})
 		}
 	}
 	return keys
