@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,6 +117,7 @@ func (d *daemon) poolKey(t *testing.T) idtoken.KeyConfig {
 }
 
 func TestServeFetchAndPing(t *testing.T) {
+	t.Parallel()
 	d := servePool(t)
 	d.start(t)
 	defer d.stop(t)
@@ -157,9 +159,10 @@ func TestServeFetchAndPing(t *testing.T) {
 	}
 }
 
-var reqIDRe = regexp.MustCompile(`[0-9]{7}`)
+var reqIDRe = regexp.MustCompile(`^[0-9]{7}$`)
 
 func TestServeRequestApproveRestart(t *testing.T) {
+	t.Parallel()
 	d := servePool(t)
 	d.start(t)
 	defer func() { d.stop(t) }()
@@ -169,10 +172,18 @@ func TestServeRequestApproveRestart(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("request --no-wait: %+v\nlog: %s", r, readFile(d.log))
 	}
-	id := reqIDRe.FindString(r.stdout)
+	var started struct {
+		RequestID string `json:"request_id"`
+		ClientID  string `json:"client_id"`
+		Status    string `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &started); err != nil || started.Status != "pending" {
+		t.Fatalf("request --no-wait -o json: %v %+v", err, r)
+	}
+	id, clientID := started.RequestID, started.ClientID
 	r = d.modern(t, "", "token", "request", "--identity", "carol@e2e.local", "--no-wait")
-	pending := reqIDRe.FindString(r.stdout)
-	if id == "" || pending == "" {
+	pending := strings.TrimSuffix(r.stdout, "\n")
+	if !reqIDRe.MatchString(id) || !reqIDRe.MatchString(pending) {
 		t.Fatalf("no request ids: %q / %+v", id, r)
 	}
 
@@ -196,7 +207,7 @@ func TestServeRequestApproveRestart(t *testing.T) {
 	// The pending-request limit (CONDOR_AUTH_TOKEN_REQUEST_MAX = 3) answers.
 	d.modern(t, "", "token", "request", "--identity", "dave@e2e.local", "--no-wait")
 	r = d.tool(t, "", "condor_token_request", "-identity", "eve@e2e.local")
-	if r.code != 1 || !strings.HasPrefix(r.stderr, "Failed to request a new token: DAEMON:3:Too many requests") {
+	if r.code != 1 || r.stdout != "" || r.stderr != "Failed to request a new token: DAEMON:3:Too many requests in the system.\n" {
 		t.Fatalf("limit: %+v", r)
 	}
 
@@ -205,29 +216,58 @@ func TestServeRequestApproveRestart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d.local, "log", ".collector_address")); !os.IsNotExist(err) {
 		t.Fatalf("address file left after shutdown: %v", err)
 	}
+	state := filepath.Join(d.local, "spool", "condor_auth_token_requests.json")
+	if fi, err := os.Stat(state); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("state file %s: %v %v", state, fi, err)
+	}
 	d.start(t)
 	r = d.modern(t, "", "token", "requests", "-o", "json")
 	if r.code != 0 || !strings.Contains(r.stdout, pending) {
 		t.Fatalf("requests after restart: %+v", r)
 	}
-	// Approved before the restart, collected after it.
-	r = d.modern(t, "", "token", "request", "finish", id, "--client-id", clientIDOf(t, d), "-o", "json")
-	if r.code != 0 || !strings.Contains(r.stdout, `"token": "eyJ`) {
-		t.Logf("finish with the modern client id: %+v", r)
+	// Exactly as before the restart (real-tools.md §20).
+	carol := pendingReq{id: pending, clientID: clientIDOf(t), authn: selfFQU(), requested: "carol@e2e.local", lifetime: -1}
+	want(t, "list after restart", d.bare(t, nil, "", "condor_token_request_list", "-reqid", pending), 0, carol.longBlock(), "")
+	// Approved before the restart, collected after it: the modern verbs
+	// send <hostname>-u<uid> as the client id (token.ModernClientID), which
+	// the --no-wait reply reports and `finish` uses by default.
+	if clientID != clientIDOf(t) {
+		t.Fatalf("the request was made with client id %q, want %q", clientID, clientIDOf(t))
+	}
+	r = d.modern(t, "", "token", "request", "finish", id, "--client-id", clientID, "-o", "json")
+	tok := jsonToken(t, r)
+	if c := claimsOf(t, tok); c["sub"] != "bob@e2e.local" || c["scope"] != "condor:/READ" || num(c["exp"])-num(c["iat"]) != 300 {
+		t.Fatalf("token collected after the restart: %v", c)
+	}
+	// One-shot: collected once, then forgotten (tokens.md §3.3).
+	r = d.modern(t, "", "token", "request", "finish", id)
+	if r.code != 1 || !strings.Contains(r.stderr, "DAEMON:3:Request ID is not known.") {
+		t.Fatalf("second finish: %+v", r)
 	}
 	r = d.modern(t, "", "token", "approve", "--reqid", pending, "--yes")
-	if r.code != 0 {
+	if r.code != 0 || r.stdout != "Request "+pending+" approved.\n" {
 		t.Fatalf("modern approve after restart: %+v", r)
+	}
+	// finish without --client-id: the same default id.
+	r = d.modern(t, "", "token", "request", "finish", pending, "-o", "json")
+	if c := claimsOf(t, jsonToken(t, r)); c["sub"] != "carol@e2e.local" {
+		t.Fatalf("carol's token: %v", c)
 	}
 }
 
-// clientIDOf is the modern client id the requests above used.
-func clientIDOf(t *testing.T, d *daemon) string {
-	host, _ := os.Hostname()
+// clientIDOf is the client id of the modern verbs run by this process's
+// user (token.ModernClientID).
+func clientIDOf(t *testing.T) string {
+	t.Helper()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return host + "-u" + strconv.Itoa(os.Getuid())
 }
 
 func TestServeStoreCred(t *testing.T) {
+	t.Parallel()
 	d := servePool(t)
 	// The credential directory is the administrator's to create, as with
 	// HTCondor's credd.

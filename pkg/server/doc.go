@@ -27,7 +27,9 @@
 //
 // # Start-up, reconfig and shutdown
 //
-// New reads the configuration, creates the POOL signing key when absent
+// New reads the configuration, creates LOCAL_DIR, LOG and SPOOL (0755, as
+// an installation has them, so every user's tools can read the address
+// files) when they are missing, creates the POOL signing key when absent
 // ("Created POOL token signing key in file <path>", tokens.md §5.2) and,
 // when SSL is offered and COLLECTOR_BOOTSTRAP_SSL_CERTIFICATE is true,
 // the pool CA and host certificate in $(ETC), opens the token-request

@@ -49,6 +49,30 @@ func (s *Server) prepareKeys(st *settings) error {
 	return nil
 }
 
+// publicDirs are the directories every user's tools read address files
+// from (cedar.md §6.3: $(LOG)/.collector_address, $(SPOOL)/.schedd_address)
+// and LOCAL_DIR above them.
+var publicDirs = []string{"LOCAL_DIR", "LOG", "SPOOL"}
+
+// ensureDirs creates LOCAL_DIR, LOG and SPOOL when they are missing, mode
+// 0755 as an HTCondor installation has them. Otherwise the first file
+// written below them would make them: the POOL key (whose 0700 directory's
+// parents MkdirAll would create 0700 too) and the token-request state file
+// (0700 SPOOL), and a non-root tool could then not read the address files
+// and locate the daemon. Existing directories are left as they are.
+func ensureDirs(st *settings) error {
+	for _, knob := range publicDirs {
+		p := st.cfg.Lookup(knob)
+		if p == "" {
+			continue
+		}
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return fmt.Errorf("cannot create %s (%s): %w", knob, p, err)
+		}
+	}
+	return nil
+}
+
 // publish writes the address files of every role (drop_addr_file,
 // cedar.md §6.3): <SUBSYS>_ADDRESS_FILE and <SUBSYS>_SUPER_ADDRESS_FILE
 // hold this daemon's one address, <SUBSYS>_DAEMON_AD_FILE (when set) its

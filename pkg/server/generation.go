@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/condor-auth/condor-auth/pkg/authz"
 	"github.com/condor-auth/condor-auth/pkg/cedar/security"
@@ -37,7 +38,7 @@ type generation struct {
 // newGeneration builds a generation from st; it does not serve yet.
 func (s *Server) newGeneration(st *settings) (*generation, error) {
 	g := &generation{srv: s, st: st, cred: credstore.New(st.credOpts), served: make(chan struct{}),
-		l: &handoffListener{addr: s.ln.Addr(), conns: make(chan net.Conn), done: make(chan struct{})}}
+		l: &handoffListener{addr: s.ln.Addr(), conns: make(chan net.Conn), done: make(chan struct{}), requeue: s.handOff}}
 	var err error
 	if g.ads, err = buildAds(st, s.sinful, s.version, s.platform, s.started.Unix()); err != nil {
 		return nil, err
@@ -163,16 +164,66 @@ type handoffListener struct {
 	conns chan net.Conn
 	done  chan struct{}
 	once  sync.Once
+	// requeue hands a connection to the current generation (Server.handOff);
+	// it reports false when the server is shutting down.
+	requeue func(net.Conn) bool
 }
 
 // Accept returns the next connection handed over, or net.ErrClosed.
 func (l *handoffListener) Accept() (net.Conn, error) {
 	select {
 	case c := <-l.conns:
-		return c, nil
+		return &handedConn{Conn: c, l: l}, nil
 	case <-l.done:
 		return nil, net.ErrClosed
 	}
+}
+
+// retired reports whether Close was called.
+func (l *handoffListener) retired() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// handedConn is a connection a generation accepted. A generation retired
+// by Reload may still receive a connection (the dispatcher's hand-off and
+// Close race), and its pkg/daemon server, shutting down, then closes it
+// unread — the client saw "Read failure during security negotiation".
+// Closing such a connection, retired and never read from or written to,
+// passes it on to the current generation instead.
+type handedConn struct {
+	net.Conn
+	l      *handoffListener
+	used   atomic.Bool
+	closed atomic.Bool
+}
+
+// Read marks the connection used.
+func (c *handedConn) Read(p []byte) (int, error) {
+	c.used.Store(true)
+	return c.Conn.Read(p)
+}
+
+// Write marks the connection used.
+func (c *handedConn) Write(p []byte) (int, error) {
+	c.used.Store(true)
+	return c.Conn.Write(p)
+}
+
+// Close closes the connection, or requeues it when its generation retired
+// before using it.
+func (c *handedConn) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	if !c.used.Load() && c.l.retired() && c.l.requeue != nil && c.l.requeue(c.Conn) {
+		return nil
+	}
+	return c.Conn.Close()
 }
 
 // Close retires the listener.

@@ -124,6 +124,9 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
+	if err := ensureDirs(st); err != nil {
+		return nil, err
+	}
 	if err := s.prepareKeys(st); err != nil {
 		return nil, err
 	}
