@@ -122,6 +122,9 @@ func (c *Client) openOnce(ctx context.Context, loc *locate.Location, sp startSpe
 	}
 	c.debugf("SECMAN: startCommand %d to %s succeeded: session %s, method %q, identity %q, resumed %v, encrypted %v",
 		sp.cmd, addr, res.SessionID, res.Method, res.MyIdentity, res.Resumed, res.Encrypted)
+	if !res.Resumed {
+		c.recordKnownHost(loc.Sinful.Alias(), res)
+	}
 	// The handshake cleared its own deadline; the call's deadline now
 	// bounds the payload.
 	if d, ok := ctx.Deadline(); ok {

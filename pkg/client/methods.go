@@ -122,6 +122,29 @@ func (c *Client) sslOptions(isRoot bool) (ssl.Options, error) {
 	return o, nil
 }
 
+// recordKnownHost notes a host the tool authenticated to in known_hosts,
+// as HTCondor's client does after every successful authentication other
+// than SSL (which keeps its own entries): "<alias> <METHOD> <server
+// identity or unknown>", once, and only when the address carries an alias
+// (real-tools.md §17; authentication.cpp). A failure to write is logged
+// and otherwise ignored, as there.
+func (c *Client) recordKnownHost(alias string, res *security.Result) {
+	if alias == "" || res.Method == "" || res.Method == ssl.Name {
+		return
+	}
+	path := knownHostsPath(c, c.opts.Euid == 0)
+	if path == "" {
+		return
+	}
+	info := res.ServerIdentity
+	if info == "" {
+		info = "unknown"
+	}
+	if err := ssl.NewKnownHosts(path).Add(alias, true, res.Method, info); err != nil {
+		c.debugf("Failed to record details for hostname %s into known hosts file: %v", alias, err)
+	}
+}
+
 // knownHostsPath is SEC_KNOWN_HOSTS if set; else, for a user that cannot
 // switch ids, ~/.condor/known_hosts; else SEC_SYSTEM_KNOWN_HOSTS
 // (real-tools.md §14).

@@ -98,6 +98,9 @@ type Result struct {
 	// Method is the authentication method used, as HTCondor names it
 	// ("FS", "IDTOKENS", "SSL", …), "" when none.
 	Method string
+	// ServerIdentity is who the method proved the server to be, "" when
+	// the method does not tell (FS, CLAIMTOBE, ANONYMOUS).
+	ServerIdentity string
 	// TriedAuthentication is the post-auth flag.
 	TriedAuthentication bool
 	// Encrypted reports that AES-GCM protects the stream; CryptoMethod is
@@ -493,6 +496,7 @@ func (c *Client) authenticate(ctx context.Context, s *cedar.Stream, r *Result, r
 		return nil
 	}
 	r.Method = auth.UsedName(used.Name())
+	r.ServerIdentity = peer.ServerIdentity
 	c.note("authenticated with %s", r.Method)
 	// The hasKey int follows every successful authentication (§4.7,
 	// pitfall 8); with ECDH it is 0.

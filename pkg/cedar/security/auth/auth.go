@@ -139,6 +139,10 @@ type Peer struct {
 	// Explain, when non-nil, receives human-readable notes on the choices
 	// made (which token, why a file was skipped) for `ping --explain`.
 	Explain func(format string, args ...any)
+	// ServerIdentity is set by a client method that learns who the server
+	// is (TOKEN: the name the server proved itself as, AKEP2's "b"); it is
+	// HTCondor's client-side getRemoteFQU, recorded in known_hosts.
+	ServerIdentity string
 }
 
 // Note calls Explain if set.

@@ -185,6 +185,7 @@ func (c *Client) authenticate(s *cedar.Stream, peer *auth.Peer) error {
 	}
 	if localErr == nil {
 		peer.Note("TOKEN: the server (%s) proved it holds the signing key; sending the proof", m2.B)
+		peer.ServerIdentity = m2.B
 	}
 
 	// Message 3 (client_send_two).
