@@ -296,19 +296,8 @@ func credNobody(t *testing.T, p *credPool) func(t *testing.T, stdin string, args
 		cmd := exec.Command(filepath.Join(dir, name), args[1:]...)
 		cmd.Env = p.env
 		cmd.Dir = dir
-		cmd.Stdin = strings.NewReader(stdin)
-		var out, errb strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &errb
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("run as nobody: %v", err)
-		}
-		return result{out.String(), errb.String(), code}
+		return runCmd(t, cmd, stdin)
 	}
 }
 

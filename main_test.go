@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -45,18 +44,7 @@ func run(t *testing.T, env []string, stdin string, path string, args ...string) 
 	t.Helper()
 	cmd := exec.Command(path, args...)
 	cmd.Env = env
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", path, err)
-	}
-	return result{out.String(), errb.String(), code}
+	return runCmd(t, cmd, stdin)
 }
 
 // pool makes a private configuration with a POOL key and returns the
