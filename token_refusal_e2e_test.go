@@ -230,3 +230,38 @@ func TestTokenKeysAndRates(t *testing.T) {
 			pendingReq{id: id, clientID: clientIDOf(t), authn: selfFQU(), requested: "a@e2e.local", lifetime: -1}.longBlock(), "")
 	})
 }
+
+// TestRevokedTokenRefused: SEC_TOKEN_REVOCATION_EXPR in serve's
+// configuration refuses the matching token in the handshake (tokens.md
+// §6.3) while another token of the same pool still works; the daemon's log
+// says why.
+func TestRevokedTokenRefused(t *testing.T) {
+	d := servePoolWith(t, `SEC_TOKEN_REVOCATION_EXPR = sub == "mallory@e2e.local"`+"\n")
+	d.start(t)
+	defer d.stop(t)
+	for _, tc := range []struct {
+		user string
+		ok   bool
+	}{{"bob", true}, {"mallory", false}} {
+		t.Run(tc.user, func(t *testing.T) {
+			dir := t.TempDir()
+			if r := d.modern(t, "", "token", "create", "--identity", tc.user+"@e2e.local", "--file", filepath.Join(dir, tc.user)); r.code != 0 {
+				t.Fatalf("create: %+v", r)
+			}
+			env := append(append([]string(nil), d.env...), "_CONDOR_SEC_CLIENT_AUTHENTICATION_METHODS=IDTOKENS",
+				"_CONDOR_SEC_TOKEN_DIRECTORY="+dir)
+			r := run(t, env, "", filepath.Join(d.bin, "condor_token_fetch"))
+			if tc.ok {
+				wantClaims(t, oneToken(t, r), tc.user+"@e2e.local", -1, "")
+				return
+			}
+			if r.code != 1 || r.stdout != "" || !strings.HasPrefix(r.stderr, "Failed to request a session token: ") ||
+				!strings.Contains(r.stderr, "AUTHENTICATE:1004:Failed to authenticate using IDTOKENS") {
+				t.Fatalf("revoked token: %+v", r)
+			}
+			if log := readFile(d.log); !strings.Contains(log, "revoked") {
+				t.Fatalf("the daemon log does not say the token was revoked:\n%s", log)
+			}
+		})
+	}
+}
