@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -45,6 +46,12 @@ func NewCmdFetch(f *cmdutil.Factory, runF func(*FetchOptions) error) *cobra.Comm
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkDest(opts.Output, opts.TokenName, opts.File); err != nil {
 				return err
+			}
+			if opts.Remote && opts.Type != "" && !strings.EqualFold(opts.Type, "schedd") {
+				return cmdutil.Errorf(cmdutil.ExitUsage, "--remote is only valid with the schedd (got --type %s)", opts.Type)
+			}
+			if opts.Remote && opts.Key != "" {
+				return cmdutil.Errorf(cmdutil.ExitUsage, "--key cannot be used with --remote: the schedd signs with its default key")
 			}
 			opts.Lifetime = -1 // the server's default
 			if lifetime.IsSet {

@@ -169,6 +169,8 @@ func TestModernFetchErrors(t *testing.T) {
 		msg  string
 	}{
 		{"both destinations", []string{"--token", "a", "--file", "b"}, nil, cmdutil.ExitUsage, "--token and --file cannot be used together"},
+		{"--remote with another type", []string{"--remote", "--type", "collector"}, nil, cmdutil.ExitUsage, "--remote is only valid with the schedd"},
+		{"--remote with --key", []string{"--remote", "--key", "POOL"}, nil, cmdutil.ExitUsage, "--key cannot be used with --remote"},
 		{"denied", nil, daemonErr("SECMAN", 2010, `Received "DENIED" from server for user a@b using method FS.`), cmdutil.ExitAuth, "check its ALLOW_* settings"},
 		{"authentication", nil, condorerr.New("AUTHENTICATE", 1004, "Failed to authenticate using SSL").Wrap("AUTHENTICATE", 1003, "Failed to authenticate with any method"),
 			cmdutil.ExitAuth, "AUTHENTICATE:1003:Failed to authenticate with any method|AUTHENTICATE:1004"},
