@@ -234,21 +234,21 @@ func (c *Client) StartCommand(ctx context.Context, s *cedar.Stream, req Request)
 			sinful = "<" + ra.String() + ">"
 		}
 	}
-	pre := &auth.Peer{Local: s.LocalAddr(), Remote: s.RemoteAddr(), SharedPortID: req.SharedPortID, Explain: c.Explain}
-	offered := c.offeredMethods(pre)
 	reqAuth := LevelInvalid
 	if req.RequestAuthentication {
 		reqAuth = Preferred
 	}
-	lv, err := c.Policy.levelsFor(len(offered), len(c.Policy.CryptoMethods), reqAuth)
+	// The number of usable methods only decides whether a new session can
+	// authenticate; the negotiation level (raw command or not) and a cached
+	// session do not depend on it, so the methods (token and key directory
+	// scans) are looked at only when a new session is negotiated.
+	lv, err := c.Policy.levelsFor(1, len(c.Policy.CryptoMethods), reqAuth)
 	if err != nil {
 		return nil, secmanErr(codeInvalidPolicy, nil, err, "Configuration Problem: The security policy is invalid.")
 	}
 	for _, n := range c.Policy.Notes {
 		c.note("policy: %s", n)
 	}
-	c.note("client policy: negotiation %s, authentication %s (sent as %s), encryption %s, integrity %s",
-		lv.neg, lv.authNew, lv.auth, lv.enc, lv.integ)
 
 	if lv.neg == Never || lv.neg == Optional {
 		// Raw command (§4.13): the int only, no end of message.
@@ -264,6 +264,13 @@ func (c *Client) StartCommand(ctx context.Context, s *cedar.Stream, req Request)
 			return c.resume(s, req, sess, sinful)
 		}
 	}
+	pre := &auth.Peer{Local: s.LocalAddr(), Remote: s.RemoteAddr(), SharedPortID: req.SharedPortID, Explain: c.Explain}
+	offered := c.offeredMethods(pre)
+	if lv, err = c.Policy.levelsFor(len(offered), len(c.Policy.CryptoMethods), reqAuth); err != nil {
+		return nil, secmanErr(codeInvalidPolicy, nil, err, "Configuration Problem: The security policy is invalid.")
+	}
+	c.note("client policy: negotiation %s, authentication %s (sent as %s), encryption %s, integrity %s",
+		lv.neg, lv.authNew, lv.auth, lv.enc, lv.integ)
 	return c.newSession(ctx, s, req, sinful, offered, lv, deadline)
 }
 
