@@ -69,7 +69,7 @@ func (c *Config) LocalName() string { return c.local }
 // configuration and then in the defaults table. ok is false when the knob
 // is undefined or expands to the empty string (HTCondor's param() returns
 // NULL then). err reports a value that cannot be expanded (a recursive
-// definition, an unsupported macro function such as $INT()).
+// definition, a failing macro function such as $INT(NOT_A_NUMBER)).
 func (c *Config) Value(name string) (string, bool, error) {
 	k := upper(name)
 	c.mu.RLock()
@@ -281,8 +281,9 @@ func (c *Config) Warnings() []string {
 // validate expands every configured knob once. Any error in a knob
 // condor-auth reads (the defaults table, SEC_*, AUTH_SSL_*, ALLOW_*,
 // DENY_*), and recursive or runaway definitions anywhere, fail the Load;
-// other errors in an unrelated knob (an unsupported macro function, bad
-// $RANDOM_INTEGER arguments) only make that knob unreadable (Value).
+// other errors in an unrelated knob (a failing or unsupported macro
+// function, bad $RANDOM_INTEGER arguments) only make that knob unreadable
+// (Value).
 //
 // Only the knobs the configuration sets are expanded: a built-in default
 // can only fail through a configured knob it references, and that knob is

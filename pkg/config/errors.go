@@ -100,14 +100,15 @@ func (e *ParseError) Error() string {
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ExpandError reports that a knob's value could not be macro-expanded:
-// a recursive definition, an unsupported macro function, or runaway
-// expansion. Source tells where the knob was defined.
+// a recursive definition, a macro function error (HTCondor's message) or
+// an unsupported use of one, or runaway expansion. Source tells where the knob was defined.
 type ExpandError struct {
 	Knob   string
 	Source Source
 	Msg    string
 	// Unsupported is true when the value uses an HTCondor macro function
-	// condor-auth does not implement ($INT, $EVAL, $SUBSTR, $F...).
+	// in a way condor-auth cannot reproduce exactly (a ClassAd function
+	// pkg/classad lacks, a %p or %a format, ...).
 	Unsupported bool
 	// structural marks recursive and runaway definitions.
 	structural bool

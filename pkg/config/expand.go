@@ -24,7 +24,15 @@ const (
 	kindEnv                                // $ENV(NAME) or $ENV(NAME:default)
 	kindRandomChoice                       // $RANDOM_CHOICE(a,b,c)
 	kindRandomInteger                      // $RANDOM_INTEGER(min,max[,step])
-	kindUnsupported                        // another HTCondor macro function
+	kindChoice                             // $CHOICE(index,list...)
+	kindSubstr                             // $SUBSTR(name,start[,length])
+	kindInt                                // $INT(name[,format])
+	kindReal                               // $REAL(name[,format])
+	kindString                             // $STRING(name[,format])
+	kindEval                               // $EVAL(name)
+	kindBasename                           // $BASENAME(path[,suffix])
+	kindDirname                            // $DIRNAME(path)
+	kindFilename                           // $F[pdnxqabfwu...](path)
 )
 
 // macroMatch locates one macro in a string: s[start:end] is the whole
@@ -69,16 +77,32 @@ func classify(prefix string) (macroKind, bool) {
 		return kindRandomChoice, false
 	case "$RANDOM_INTEGER":
 		return kindRandomInteger, false
-	case "$CHOICE", "$SUBSTR", "$INT", "$REAL", "$STRING", "$EVAL", "$BASENAME", "$DIRNAME":
-		return kindUnsupported, false
+	case "$CHOICE":
+		return kindChoice, false
+	case "$SUBSTR":
+		return kindSubstr, false
+	case "$INT":
+		return kindInt, false
+	case "$REAL":
+		return kindReal, false
+	case "$STRING":
+		return kindString, false
+	case "$EVAL":
+		return kindEval, false
+	case "$BASENAME":
+		return kindBasename, false
+	case "$DIRNAME":
+		return kindDirname, false
 	}
-	if len(prefix) >= 2 && prefix[1] == 'F' { // $F[pnxdqabfwu]... file-name functions
+	// $F followed by any of the letters pnxdqabfwu, in either case, is a
+	// file-name function ("$F(" too), is_special_config_macro.
+	if len(prefix) >= 2 && prefix[1] == 'F' {
 		for i := 2; i < len(prefix); i++ {
 			if !strings.ContainsRune("pnxdqabfwu", rune(prefix[i]|0x20)) {
 				return 0, false
 			}
 		}
-		return kindUnsupported, false
+		return kindFilename, false
 	}
 	return 0, false
 }
@@ -174,7 +198,7 @@ func isDollar(m *macroMatch) bool {
 // source to make an ExpandError.
 type expandErr struct {
 	msg         string
-	unsupported bool    // an HTCondor macro function condor-auth does not implement
+	unsupported bool    // a macro function use condor-auth cannot reproduce
 	structural  bool    // a recursive or runaway definition: always fatal at Load
 	knob        string  // for a recursive definition: the knob to blame
 	src         *Source // and where it is defined
@@ -212,28 +236,14 @@ func (x *expander) full(s string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !strings.Contains(v, "$") {
-		return v, nil
-	}
-	var b strings.Builder
-	last := 0
-	for pos := 0; ; {
-		m, ok := scanMacro(v, pos, func(m *macroMatch) bool { return !isDollar(m) })
-		if !ok {
-			break
-		}
-		b.WriteString(v[last:m.start])
-		b.WriteByte('$')
-		last, pos = m.end, m.end
-	}
-	b.WriteString(v[last:])
-	return b.String(), nil
+	return resolveDollar(v), nil
 }
 
 // expand substitutes macros until none is left (except $(DOLLAR) and
 // unknown "$word(" sequences). Knob values are expanded recursively and
-// memoized; default texts, $ENV values and $RANDOM_CHOICE picks are
-// substituted raw and rescanned, as HTCondor does.
+// memoized; default texts, $ENV values, $RANDOM_CHOICE picks and the
+// results of the other macro functions are substituted raw and rescanned,
+// as HTCondor does.
 func (x *expander) expand(s string) (string, error) {
 	pos := 0
 	for {
@@ -245,7 +255,7 @@ func (x *expander) expand(s string) (string, error) {
 		if x.steps > maxExpandSteps {
 			return "", structuralErrorf("expansion does not terminate (more than %d substitutions)", maxExpandSteps)
 		}
-		repl, rescan, err := x.evaluate(&m)
+		repl, err := x.evaluate(&m)
 		if err != nil {
 			return "", err
 		}
@@ -257,48 +267,43 @@ func (x *expander) expand(s string) (string, error) {
 		if x.work > maxExpandWork {
 			return "", structuralErrorf("expansion does not terminate (more than %d bytes of work)", maxExpandWork)
 		}
+		// HTCondor rescans from the start, but the text left of the
+		// substitute held no macro: only an unfinished one there can
+		// combine with the substitute into a new one ("$(A" + "B)").
 		pos = m.start
-		if !rescan {
-			// The substitute is fully expanded; only an unfinished macro
-			// on its left can combine with it into a new one ("$(A" + "B)").
-			if d := strings.LastIndexByte(s[:m.start], '$'); d >= 0 && strings.IndexByte(s[d:m.start], ')') < 0 {
-				pos = d
-			}
+		if d := strings.LastIndexByte(s[:m.start], '$'); d >= 0 && strings.IndexByte(s[d:m.start], ')') < 0 {
+			pos = d
 		}
 	}
 }
 
-// evaluate returns the text replacing one macro and whether that text may
-// itself hold macros that must be expanded in place.
-func (x *expander) evaluate(m *macroMatch) (string, bool, error) {
+// evaluate returns the text replacing one macro.
+func (x *expander) evaluate(m *macroMatch) (string, error) {
 	switch m.kind {
 	case kindNormal:
-		name, def, hasDef := m.nameAndDefault()
+		name, def, _ := m.nameAndDefault()
 		r := x.lookup(name)
 		if !r.found || r.raw == "" {
 			// The default applies only when the raw value is missing or
 			// empty, not when it expands to nothing (config.cpp).
-			return def, hasDef, nil
+			return def, nil
 		}
-		v, err := x.knob(r)
-		return v, false, err
+		return x.knob(r)
 	case kindEnv:
 		name, def, hasDef := m.nameAndDefault()
 		if v, ok := x.getenv(name); ok {
-			return v, true, nil
+			return v, nil
 		}
 		if hasDef {
-			return def, true, nil
+			return def, nil
 		}
-		return "UNDEFINED", false, nil
+		return "UNDEFINED", nil
 	case kindRandomChoice:
-		v, err := x.randomChoice(m.body)
-		return v, true, err
+		return x.randomChoice(m.body)
 	case kindRandomInteger:
-		v, err := randomInteger(m.body)
-		return v, false, err
+		return randomInteger(m.body)
 	}
-	return "", false, &expandErr{msg: fmt.Sprintf("macro function %s() is not supported by condor-auth", m.fn), unsupported: true}
+	return x.evaluateFunc(m)
 }
 
 // knob returns the expanded value of a resolved knob (still holding any

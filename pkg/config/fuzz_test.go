@@ -37,6 +37,9 @@ var parseSeeds = []string{
 	"A : colon\n@use SECURITY : strong\nJUNK WORDS = 1\n",
 	"$(SUBSYSTEM).KNOB = x\n",
 	"E = $INT(3) $Fp(/x)\n",
+	"N = abcdef\nI = 1\nS = $SUBSTR(N, I, -2) $CHOICE(I, a, b) $CHOICE(0, L)\nL = x, y\n",
+	"X = 2\nY = $(X) * 3\nR = $INT(Y,%04d) $REAL(Y,%.3e) $STRING(Y,[%-5s]) $EVAL(Y)\n",
+	"P = \"/a/b/c.tar.gz\"\nF = $Fqdn(P) $BASENAME(P, .tar.gz) $DIRNAME(P) $Fwb(P) $Fxb(P)\n",
 }
 
 func FuzzParse(f *testing.F) {
@@ -81,6 +84,15 @@ func FuzzExpand(f *testing.F) {
 		{"$(B)$(B)$(B)$(B)", "$(C)$(C)"},
 		{"$(B))", "$(B"},
 		{"$INT(B) $F(x)", ""},
+		{"$INT(B,%+08.3lld) $REAL(B,%#.0e%%) $INT(B,%c)", "3 * 7"},
+		{"$SUBSTR(B, -3, C)", "abcdef"},
+		{"$CHOICE(1, B) $CHOICE(C, a, b)", "x, $(DOLLAR)y"},
+		{"$STRING(B, %.2s|%%) $EVAL(B)", `strcat("a", "b")`},
+		{"$EVAL(B)", `{1, 2.5, "x", [a = 1]}`},
+		{"$Fqa(B)$Fdddb(B)$FQDNXB(B)$BASENAME(B, .Z)", `"\\.\a/b\c.z"`},
+		{"$Fn(B) $Fqd(B)", `""`},
+		{"$SUBSTR(B,0)", "$(DOLLAR)SUBSTR(B,0)"},
+		{"$INT(A) $EVAL(A)", "$INT(B)"},
 		{"$(A:b, c\\d) $(B:(x))", ""},
 	} {
 		f.Add(s[0], s[1])
