@@ -20,14 +20,20 @@ type conn struct {
 	res  *security.Result
 	addr string // the daemon's address, as the C++ messages print it
 	stop func() bool
+	// bg is closed when the connection's background work (the known_hosts
+	// entry) is done; nil when there is none.
+	bg chan struct{}
 }
 
-// close releases the connection.
+// close releases the connection, after its background work.
 func (cn *conn) close() {
 	if cn.stop != nil {
 		cn.stop()
 	}
 	_ = cn.s.Close()
+	if cn.bg != nil {
+		<-cn.bg
+	}
 }
 
 // startSpec describes how one command starts.
@@ -122,15 +128,22 @@ func (c *Client) openOnce(ctx context.Context, loc *locate.Location, sp startSpe
 	}
 	c.debugf("SECMAN: startCommand %d to %s succeeded: session %s, method %q, identity %q, resumed %v, encrypted %v",
 		sp.cmd, addr, res.SessionID, res.Method, res.MyIdentity, res.Resumed, res.Encrypted)
+	var bg chan struct{}
 	if !res.Resumed {
-		c.recordKnownHost(loc.Sinful.Alias(), res)
+		// The known_hosts entry is file I/O off the critical path: it runs
+		// while the command's request and reply travel, and close waits.
+		bg = make(chan struct{})
+		go func() {
+			defer close(bg)
+			c.recordKnownHost(loc.Sinful.Alias(), res)
+		}()
 	}
 	// The handshake cleared its own deadline; the call's deadline now
 	// bounds the payload.
 	if d, ok := ctx.Deadline(); ok {
 		_ = s.SetDeadline(d)
 	}
-	return &conn{s: s, res: res, addr: addr, stop: stop}, nil
+	return &conn{s: s, res: res, addr: addr, stop: stop, bg: bg}, nil
 }
 
 // dialSinful connects to the address of a sinful string: an entry of its
