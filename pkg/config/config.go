@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/condor-auth/condor-auth/pkg/classad"
 )
 
 // Config is a loaded HTCondor configuration for one subsystem. It is safe
@@ -140,15 +142,36 @@ func (c *Config) Bool(name string, def bool) (bool, error) {
 	return def, &ValueError{Knob: name, Value: v, Want: "boolean", Source: c.where(name)}
 }
 
-// parseBool accepts true/false, yes/no, 1/0 (case-insensitive).
+// parseBool reads a boolean knob as HTCondor's string_is_boolean_param
+// does: a leading "true", "1", "false" or "0" (case-insensitive, tried in
+// that order) followed only by white space; otherwise the text is a ClassAd
+// expression whose value must be boolean-equivalent (a number counts:
+// non-zero is true). "yes" and "no" are not booleans (an attribute
+// reference, UNDEFINED), as in HTCondor.
 func parseBool(v string) (bool, bool) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "true", "yes", "1":
-		return true, true
-	case "false", "no", "0":
-		return false, true
+	s := strings.TrimLeft(v, " \t")
+	var result bool
+	var rest string
+	switch {
+	case len(s) >= 4 && strings.EqualFold(s[:4], "true"):
+		result, rest = true, s[4:]
+	case strings.HasPrefix(s, "1"):
+		result, rest = true, s[1:]
+	case len(s) >= 5 && strings.EqualFold(s[:5], "false"):
+		result, rest = false, s[5:]
+	case strings.HasPrefix(s, "0"):
+		result, rest = false, s[1:]
+	default:
+		rest = "x"
 	}
-	return false, false
+	if strings.TrimLeft(rest, " \t\n\r\v\f") == "" {
+		return result, true
+	}
+	e, err := classad.ParseExpr(s)
+	if err != nil {
+		return false, false
+	}
+	return classad.EvalBool(e, classad.NewAd())
 }
 
 // Int reads an integer knob. Like HTCondor, the value may be an integer

@@ -10,21 +10,29 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// TestBool follows string_is_boolean_param: a leading true/1/false/0 then
+// only white space, else a ClassAd expression with a boolean-equivalent
+// value; "yes"/"no" are not booleans in HTCondor.
 func TestBool(t *testing.T) {
 	c := loadText(t, `
 B_TRUE = TRUE
-B_YES = yes
 B_ONE = 1
 B_FALSE = false
-B_NO = No
+B_NO = False
 B_ZERO = 0
 B_SPACED = true   
 B_BAD = maybe
 B_EMPTY =
 B_MACRO = $(B_NO)
+B_EXPR = 1 == 2 || true
+B_NUMBER = 10
+B_REAL = 0.0
+B_YES = yes
+B_NO_WORD = no
+B_TRUEX = truex
 `)
-	for name, want := range map[string]bool{"B_TRUE": true, "B_YES": true, "B_ONE": true, "B_FALSE": false,
-		"B_NO": false, "B_ZERO": false, "B_SPACED": true, "B_MACRO": false} {
+	for name, want := range map[string]bool{"B_TRUE": true, "B_ONE": true, "B_FALSE": false,
+		"B_NO": false, "B_ZERO": false, "B_SPACED": true, "B_MACRO": false, "B_EXPR": true, "B_NUMBER": true, "B_REAL": false} {
 		got, err := c.Bool(name, !want)
 		if err != nil || got != want {
 			t.Errorf("Bool(%s) = %v, %v; want %v", name, got, err, want)
@@ -39,12 +47,18 @@ B_MACRO = $(B_NO)
 	if got, err := c.Bool("SEC_ENABLE_TOKEN_FETCH", false); err != nil || !got {
 		t.Errorf("SEC_ENABLE_TOKEN_FETCH = %v, %v", got, err)
 	}
+	for _, name := range []string{"B_YES", "B_NO_WORD", "B_TRUEX"} {
+		var ve *ValueError
+		if got, err := c.Bool(name, true); !errors.As(err, &ve) || !got {
+			t.Errorf("Bool(%s) = %v, %v; want the default and a ValueError", name, got, err)
+		}
+	}
 	got, err := c.Bool("B_BAD", true)
 	var ve *ValueError
 	if !errors.As(err, &ve) || !got {
 		t.Fatalf("Bool(B_BAD) = %v, %v", got, err)
 	}
-	if !strings.HasPrefix(err.Error(), `B_BAD = "maybe" (config file `) || !strings.HasSuffix(err.Error(), ` line 9) is not a valid boolean; use true or false`) {
+	if !strings.HasPrefix(err.Error(), `B_BAD = "maybe" (config file `) || !strings.HasSuffix(err.Error(), ` line 8) is not a valid boolean; use true or false`) {
 		t.Errorf("error text %q", err)
 	}
 }
