@@ -1,6 +1,6 @@
 package legacy
 
-import "math"
+import "github.com/condor-auth/condor-auth/pkg/cnum"
 
 // Option describes how one command-line option is recognised by HTCondor's
 // prefix matcher (match_prefix.cpp, tokens.md §9.1, real-tools.md §12).
@@ -113,48 +113,8 @@ func isArgColonPrefix(parg, pval string, min int) (bool, string) {
 // (std::out_of_range) — both end in "Invalid argument for -lifetime"
 // (real-tools.md F30, F31).
 func parseLong(s string) (int64, bool) {
-	i := 0
-	for i < len(s) && isCSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	var mag uint64
-	overflow := false
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		d := uint64(s[i] - '0')
-		if mag > (math.MaxUint64-d)/10 {
-			overflow = true
-		} else {
-			mag = mag*10 + d
-		}
-		i++
-	}
-	if i == start {
-		return 0, false
-	}
-	if neg {
-		if overflow || mag > 1<<63 {
-			return 0, false
-		}
-		if mag == 1<<63 {
-			return math.MinInt64, true
-		}
-		return -int64(mag), true
-	}
-	if overflow || mag > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(mag), true
-}
-
-// isCSpace is isspace() in the C locale.
-func isCSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	v, end, inRange := cnum.Strtoll(s)
+	return v, end > 0 && inRange
 }
 
 // daemonTypes is the table behind stringToDaemonType

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/condor-auth/condor-auth/pkg/cnum"
 )
 
 // This file holds the C library behaviour the $INT(), $REAL() and
@@ -394,47 +396,14 @@ func formatString(f string, s cSpec, v string) string {
 }
 
 // isCSpace is isspace() in the C locale.
-func isCSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
-}
+func isCSpace(c byte) bool { return cnum.IsSpace(c) }
 
 // cStrtoll reads a decimal integer prefix like strtoll(s, &end, 10):
-// leading blanks, an optional sign, digits; out-of-range values clamp to
-// the int64 limits. end is 0 when there are no digits.
+// out-of-range values clamp to the int64 limits; end is 0 when there are no
+// digits.
 func cStrtoll(s string) (v int64, end int) {
-	i := 0
-	for i < len(s) && isCSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	j := i
-	var u uint64
-	over := false
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		d := uint64(s[i] - '0')
-		if u > (math.MaxUint64-d)/10 {
-			over = true
-		} else {
-			u = u*10 + d
-		}
-		i++
-	}
-	if i == j {
-		return 0, 0
-	}
-	switch {
-	case neg && (over || u > 1<<63):
-		return math.MinInt64, i
-	case neg:
-		return -int64(u), i // u == 1<<63 wraps to MinInt64
-	case over || u > math.MaxInt64:
-		return math.MaxInt64, i
-	}
-	return int64(u), i
+	v, end, _ = cnum.Strtoll(s)
+	return v, end
 }
 
 // cStrtod reads a floating point prefix like strtod(s, &end) in the C
