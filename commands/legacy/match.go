@@ -114,7 +114,10 @@ func isArgColonPrefix(parg, pval string, min int) (bool, string) {
 // (real-tools.md F30, F31).
 func parseLong(s string) (int64, bool) {
 	v, end, inRange := cnum.Strtoll(s)
-	return v, end > 0 && inRange
+	if end == 0 || !inRange {
+		return 0, false
+	}
+	return v, true
 }
 
 // daemonTypes is the table behind stringToDaemonType
