@@ -107,8 +107,40 @@ type Server struct {
 	Rand io.Reader
 	// ECDHKey generates the server's ephemeral keys; default fresh P-256.
 	ECDHKey func() (*ecdh.PrivateKey, error)
+	// MapName, if set, is CERTIFICATE_MAPFILE: after a successful
+	// authentication whose method sets an authenticated name (every method
+	// but TOKEN), it is called with HTCondor's method name ("FS", "SSL",
+	// "CLAIMTOBE", "ANONYMOUS") and that name; on a match the canonical
+	// name replaces the identity, split at its last '@' (without one, the
+	// domain is UIDDomain), as HTCondor's Authentication does (cedar.md §4.6
+	// step 5).
+	MapName func(method, name string) (canonical string, ok bool)
+	// UIDDomain completes a canonical name without '@' (UID_DOMAIN).
+	UIDDomain string
 
 	counter atomic.Int64
+}
+
+// mapIdentity applies MapName to a freshly authenticated identity.
+func (srv *Server) mapIdentity(method string, id auth.Identity) auth.Identity {
+	if srv.MapName == nil || id.AuthenticatedName == "" {
+		return id
+	}
+	canon, ok := srv.MapName(method, id.AuthenticatedName)
+	if !ok || canon == "" {
+		srv.note("%s: %q is not in CERTIFICATE_MAPFILE; keeping %q", method, id.AuthenticatedName, id.FQU())
+		return id
+	}
+	if len(canon) > 255 { // split_canonical_name works on a 256-byte copy
+		canon = canon[:255]
+	}
+	if i := strings.LastIndexByte(canon, '@'); i >= 0 {
+		id.User, id.Domain = canon[:i], canon[i+1:]
+	} else {
+		id.User, id.Domain = canon, srv.UIDDomain
+	}
+	srv.note("%s: %q mapped to %q by CERTIFICATE_MAPFILE", method, id.AuthenticatedName, id.FQU())
+	return id
 }
 
 // Accepted describes a connection that passed the handshake.
@@ -365,7 +397,8 @@ func (srv *Server) newSession(ctx context.Context, s *cedar.Stream, cli *classad
 			}
 			srv.note("authentication failed but is not required: continuing unauthenticated")
 		} else {
-			acc.Identity, acc.Authenticated, acc.Method = id, true, auth.UsedName(used.Name())
+			acc.Method = auth.UsedName(used.Name())
+			acc.Identity, acc.Authenticated = srv.mapIdentity(acc.Method, id), true
 			if used.Bit() == auth.BitClaimToBe {
 				// CLAIMTOBE sessions are limited to the command's level and
 				// the levels it implies (cedar.md §5.7).
