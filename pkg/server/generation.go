@@ -48,7 +48,10 @@ func (s *Server) newGeneration(st *settings) (*generation, error) {
 		return nil, err
 	}
 	sec := &security.Server{Policies: st.policies, Methods: st.methods, Sessions: s.sessions,
-		Version: s.version, Hostname: st.hostname, Now: s.now}
+		Version: s.version, Hostname: st.hostname, Now: s.now, UIDDomain: st.uidDomain}
+	if st.mapFile != nil {
+		sec.MapName = st.mapFile.Map
+	}
 	g.d, err = daemon.New(daemon.Config{Commands: table, Security: sec, Authorizer: g,
 		MaxConnections: s.opts.MaxConnections, HandlerTimeout: s.opts.HandlerTimeout, Log: s.logEntry, Now: s.now})
 	if err != nil {

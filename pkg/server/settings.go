@@ -22,6 +22,7 @@ import (
 	"github.com/condor-auth/condor-auth/pkg/credstore"
 	"github.com/condor-auth/condor-auth/pkg/idtoken"
 	"github.com/condor-auth/condor-auth/pkg/knobs"
+	"github.com/condor-auth/condor-auth/pkg/mapfile"
 	"github.com/condor-auth/condor-auth/pkg/tokenreq"
 )
 
@@ -66,6 +67,8 @@ type settings struct {
 	enableImpersonation bool
 	impersonationLimits []string // SEC_IMPERSONATION_TOKEN_LIMITS
 	issuedExpiration    int64    // SEC_ISSUED_TOKEN_EXPIRATION, -1 unset
+	// mapFile is CERTIFICATE_MAPFILE, nil when the knob is not set.
+	mapFile *mapfile.MapFile
 
 	reqKnobs  tokenreq.Knobs
 	stateFile string
@@ -163,6 +166,19 @@ func loadSettings(cfg *config.Config, now func() time.Time, rnd io.Reader, logf 
 	revoked, err := knobs.Revocation(cfg)
 	if err != nil {
 		errs = append(errs, err)
+	}
+	// CERTIFICATE_MAPFILE (cedar.md §4.6 step 5). HTCondor logs a map file
+	// it cannot load and maps nothing; serve refuses to start (or a reload
+	// keeps the old configuration) and says which file and line.
+	if path := cfg.Lookup("CERTIFICATE_MAPFILE"); path != "" {
+		re, err := knobs.ExcludeRegexp(cfg)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		opts := mapfile.Options{AssumeHashKeys: getBool("CERTIFICATE_MAPFILE_ASSUME_HASH_KEYS", false), Exclude: re, NoExclude: re == nil}
+		if st.mapFile, err = mapfile.LoadWith(path, opts); err != nil {
+			errs = append(errs, fmt.Errorf("CERTIFICATE_MAPFILE: %w", err))
+		}
 	}
 
 	st.reqKnobs = tokenreq.Knobs{
