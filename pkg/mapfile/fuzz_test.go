@@ -8,9 +8,9 @@ import (
 
 func FuzzParse(f *testing.F) {
 	seeds := []string{
-		htcRegexFile,
-		htcHashFile,
-		"FS (.*) \\1\nSSL (.*) ssl@unmapped\nKERBEROS ([^/]*)/?[^@]*@(.*) \\1@\\2\n",
+		regexModeFile,
+		hashModeFile,
+		"FS (.*) \\1\nSSL (.*) certuser@pool.example\nKERBEROS ^([^/@]+)(/[^@]*)?@(.*)$ \\1@\\3\n",
 		"# c\n\n\"FS\" \"a b\" \"c\\\"d\"\n",
 		"SSL /^CN=(.*)$/iU \\1\nSSL \"lit\\\\x\" y\n",
 		"FS \"unterminated\n",
