@@ -8,8 +8,8 @@ import (
 )
 
 // macroConfig is the configuration the macro function tests read; the
-// first knobs are the admin manual's examples ("Function Macros in
-// Configuration").
+// first knobs exercise what the admin manual's "Function Macros in
+// Configuration" section documents.
 const macroConfig = `
 Name = abcdef
 X = 2
@@ -43,7 +43,7 @@ func TestMacroFunctions(t *testing.T) {
 	tests := []struct {
 		expr, want string
 	}{
-		// $SUBSTR: manual examples, then knob arguments and clamping.
+		// $SUBSTR: documented behaviour, then knob arguments and clamping.
 		{"$SUBSTR(Name, 2)", "cdef"},
 		{"$SUBSTR(Name, 0, -2)", "abcd"},
 		{"$SUBSTR(Name, 1, 3)", "bcd"},
@@ -57,7 +57,7 @@ func TestMacroFunctions(t *testing.T) {
 		{"$SUBSTR(Name, 3, 1000000)", "def"},
 		// $(DOLLAR) in the argument becomes '$' and the result is rescanned.
 		{"$SUBSTR(DOLLARV,0)", "2"},
-		// $INT and $REAL: manual examples, formats, expressions.
+		// $INT and $REAL: documented behaviour, formats, expressions.
 		{"$INT(XYArea)", "12"},
 		{"$INT(XYArea,%04d)", "0012"},
 		{"$INT(XYArea,Area=%d)", "Area=12"},
@@ -86,7 +86,7 @@ func TestMacroFunctions(t *testing.T) {
 		{"$REAL(inf)", "INF"},
 		{"$REAL(1/3)", "0"}, // ClassAd integer division
 		{"$REAL(1.0/3)", "0.3333333333333333"},
-		// $STRING: manual examples; text that is no string expression is kept.
+		// $STRING: documented behaviour; text that is no string expression is kept.
 		{"$STRING(LCHost)", "host.domain"},
 		{"$STRING(LCHost,Name: %s)", "Name: host.domain"},
 		{"$STRING(LCHost,[%-12s])", "[host.domain ]"},
@@ -94,7 +94,7 @@ func TestMacroFunctions(t *testing.T) {
 		{"$STRING(NOTEXPR)", "hello world"},
 		{"$STRING(XYArea)", "2 * 6"},
 		{"$STRING(slist)", "a,B,c"},
-		// $EVAL: manual examples, values of other types unparsed.
+		// $EVAL: documented behaviour, values of other types unparsed.
 		{"$EVAL(slist)", "a,B,c"},
 		{"$EVAL(lcslist)", "a,b,c"},
 		{"$EVAL(clist)", "30"},
