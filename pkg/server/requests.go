@@ -41,12 +41,9 @@ func (g *generation) signerFor() signer {
 // §3.2): the request is queued (or auto-approved at once) and its id
 // returned.
 func (g *generation) handleStartTokenRequest(_ context.Context, req *daemon.Request) error {
-	ad, err := readAd(req.Stream)
-	if err != nil {
+	ad, err := g.requestAd(req)
+	if ad == nil {
 		return err
-	}
-	if !g.st.enableRequest {
-		return g.replyError(req, codeDisabled, msgRequestDisabled)
 	}
 	sr := tokenreq.StartRequest{Lifetime: -1}
 	sr.RequestedIdentity, _ = adString(ad, attrUser)
@@ -78,12 +75,9 @@ func (g *generation) handleStartTokenRequest(_ context.Context, req *daemon.Requ
 // handleFinishTokenRequest is DC_FINISH_TOKEN_REQUEST (60048, tokens.md
 // §3.3): the requester's poll; Token = "" while pending.
 func (g *generation) handleFinishTokenRequest(_ context.Context, req *daemon.Request) error {
-	ad, err := readAd(req.Stream)
-	if err != nil {
+	ad, err := g.requestAd(req)
+	if ad == nil {
 		return err
-	}
-	if !g.st.enableRequest {
-		return g.replyError(req, codeDisabled, msgRequestDisabled)
 	}
 	reqID, _ := adString(ad, attrRequestID)
 	clientID, _ := adString(ad, attrClientID)
@@ -161,12 +155,9 @@ func (g *generation) handleListTokenRequest(_ context.Context, req *daemon.Reque
 // handleApproveTokenRequest is DC_APPROVE_TOKEN_REQUEST (60050, tokens.md
 // §3.5, §8.2).
 func (g *generation) handleApproveTokenRequest(_ context.Context, req *daemon.Request) error {
-	ad, err := readAd(req.Stream)
-	if err != nil {
+	ad, err := g.requestAd(req)
+	if ad == nil {
 		return err
-	}
-	if !g.st.enableRequest {
-		return g.replyError(req, codeDisabled, msgRequestDisabled)
 	}
 	reqID, _ := adString(ad, attrRequestID)
 	clientID, _ := adString(ad, attrClientID)
@@ -185,12 +176,9 @@ func (g *generation) handleApproveTokenRequest(_ context.Context, req *daemon.Re
 // tokens.md §3.6, §8.3): a rule for a netblock; matching pending requests
 // are approved at once.
 func (g *generation) handleAutoApproveTokenRequest(_ context.Context, req *daemon.Request) error {
-	ad, err := readAd(req.Stream)
-	if err != nil {
+	ad, err := g.requestAd(req)
+	if ad == nil {
 		return err
-	}
-	if !g.st.enableRequest {
-		return g.replyError(req, codeDisabled, msgRequestDisabled)
 	}
 	netblock, _ := adString(ad, attrSubnet)
 	lifetime, _ := adInt(ad, attrLifetime)
@@ -223,4 +211,18 @@ func (g *generation) handleExchangeSciToken(_ context.Context, req *daemon.Reque
 		return g.replyError(req, 1, msgNoSciToken)
 	}
 	return g.replyError(req, 2, msgNoSciTokens)
+}
+
+// requestAd reads the request ad of a token-request command. When
+// SEC_ENABLE_TOKEN_REQUEST is false it answers the refusal instead
+// (tokens.md §2) and returns a nil ad with the reply's error.
+func (g *generation) requestAd(req *daemon.Request) (*classad.Ad, error) {
+	ad, err := readAd(req.Stream)
+	if err != nil {
+		return nil, err
+	}
+	if !g.st.enableRequest {
+		return nil, g.replyError(req, codeDisabled, msgRequestDisabled)
+	}
+	return ad, nil
 }
