@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -34,4 +35,14 @@ func AddTargetFlags(cmd *cobra.Command, t *Target, defaultType string, timeout t
 		fl.StringVar(&t.Type, "type", defaultType, "type of daemon to contact (schedd, collector, credd, master, …)")
 	}
 	fl.DurationVar(&t.Timeout, "timeout", timeout, "give up after this long (0: no limit)")
+}
+
+// OpContext bounds one operation by timeout (0: no bound). The legacy tools
+// have no client-side timeout (tokens.md §9.4): their Target never carries
+// one.
+func OpContext(timeout time.Duration) (context.Context, context.CancelFunc) {
+	if timeout > 0 {
+		return context.WithTimeout(context.Background(), timeout)
+	}
+	return context.WithCancel(context.Background())
 }

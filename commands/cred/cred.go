@@ -3,9 +3,6 @@
 package cred
 
 import (
-	"context"
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/condor-auth/condor-auth/commands/cmdutil"
@@ -142,12 +139,4 @@ func Run(opts *Options) error {
 		return legacyRun(opts)
 	}
 	return modernRun(opts)
-}
-
-// opContext bounds one operation by timeout (0: no bound).
-func opContext(timeout time.Duration) (context.Context, context.CancelFunc) {
-	if timeout > 0 {
-		return context.WithTimeout(context.Background(), timeout)
-	}
-	return context.WithCancel(context.Background())
 }

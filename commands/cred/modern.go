@@ -91,7 +91,7 @@ func modernRun(opts *Options) error {
 			return err
 		}
 	}
-	ctx, cancel := opContext(opts.Timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	defer cancel()
 	var notes []string
 	logf := func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }

@@ -75,7 +75,7 @@ func ApproveRun(opts *ApproveOptions) error {
 	t := clientTarget(opts.Target, "collector")
 	// Each call gets its own --timeout: the time a person takes to answer
 	// a prompt does not count.
-	ctx, cancel := opContext(opts.Timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	ads, err := c.ListTokenRequests(ctx, t, opts.ReqID)
 	cancel()
 	if err != nil {
@@ -113,7 +113,7 @@ func ApproveRun(opts *ApproveOptions) error {
 			approve = answer == "yes"
 		}
 		if approve {
-			ctx, cancel := opContext(opts.Timeout)
+			ctx, cancel := cmdutil.OpContext(opts.Timeout)
 			err := c.ApproveTokenRequest(ctx, t, id, clientID)
 			cancel()
 			if err != nil {
@@ -142,7 +142,7 @@ func legacyApprove(opts *ApproveOptions, c cmdutil.NetClient) error {
 	f := opts.F
 	ios := f.IOStreams
 	t := clientTarget(opts.Target, "collector")
-	ctx, cancel := opContext(0)
+	ctx, cancel := cmdutil.OpContext(0)
 	defer cancel()
 	reqID := opts.ReqID
 	ads, err := c.ListTokenRequests(ctx, t, reqID)

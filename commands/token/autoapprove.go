@@ -70,11 +70,7 @@ func AutoApproveRun(opts *AutoApproveOptions) error {
 		return err
 	}
 	t := clientTarget(opts.Target, "collector")
-	timeout := opts.Timeout
-	if opts.Legacy {
-		timeout = 0
-	}
-	ctx, cancel := opContext(timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	defer cancel()
 	if err := c.AutoApproveTokenRequests(ctx, t, opts.Netblock, opts.Lifetime); err != nil {
 		if opts.Legacy {

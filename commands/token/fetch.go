@@ -84,11 +84,7 @@ func FetchRun(opts *FetchOptions) error {
 	if err != nil {
 		return err
 	}
-	timeout := opts.Timeout
-	if opts.Legacy {
-		timeout = 0
-	}
-	ctx, cancel := opContext(timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	defer cancel()
 	var tok string
 	if opts.Remote {

@@ -1,7 +1,6 @@
 package token
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,15 +40,6 @@ func clientTarget(t cmdutil.Target, defaultType string) client.Target {
 		typ = defaultType
 	}
 	return client.Target{Type: typ, Name: t.Name, Pool: t.Pool, Timeout: t.Timeout}
-}
-
-// opContext bounds one operation by timeout (0: no bound). The legacy
-// tools have no client-side timeout (tokens.md §9.4).
-func opContext(timeout time.Duration) (context.Context, context.CancelFunc) {
-	if timeout > 0 {
-		return context.WithTimeout(context.Background(), timeout)
-	}
-	return context.WithCancel(context.Background())
 }
 
 // legacyNetError prints a client failure the way the token tools do and

@@ -151,9 +151,9 @@ func RequestRun(opts *RequestOptions) error {
 		clientID = ModernClientID(host, f.Uid)
 	}
 
-	ctx, cancel := opContext(opts.Timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	if opts.Legacy {
-		ctx, cancel = opContext(0)
+		ctx, cancel = cmdutil.OpContext(0)
 	}
 	defer cancel()
 

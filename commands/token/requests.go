@@ -60,11 +60,7 @@ func RequestsRun(opts *RequestsOptions) error {
 		return err
 	}
 	t := clientTarget(opts.Target, "collector")
-	timeout := opts.Timeout
-	if opts.Legacy {
-		timeout = 0
-	}
-	ctx, cancel := opContext(timeout)
+	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	defer cancel()
 	ads, err := c.ListTokenRequests(ctx, t, opts.ReqID)
 	if opts.Legacy {
