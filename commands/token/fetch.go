@@ -86,18 +86,11 @@ func FetchRun(opts *FetchOptions) error {
 	}
 	ctx, cancel := cmdutil.OpContext(opts.Timeout)
 	defer cancel()
-	var tok string
+	fetch := sessionFetch
 	if opts.Remote {
-		tok, err = remoteFetch(ctx, opts, c)
-	} else {
-		tok, err = c.GetSessionToken(ctx, clientTarget(opts.Target, "schedd"), opts.Authz, opts.Lifetime, opts.Key)
-		if err != nil {
-			if opts.Legacy {
-				return legacyNetError(f, "Failed to request a session token: ", err)
-			}
-			return cmdutil.NetError("cannot fetch a token", err)
-		}
+		fetch = remoteFetch
 	}
+	tok, err := fetch(ctx, opts, c)
 	if err != nil {
 		return err
 	}
@@ -108,6 +101,19 @@ func FetchRun(opts *FetchOptions) error {
 		return err
 	}
 	return reportToken(f.IOStreams.Out, f.IOStreams.ErrOut, opts.Output, tok, path, f.Now())
+}
+
+// sessionFetch is a plain fetch: DC_GET_SESSION_TOKEN to the target
+// daemon, errors printed the way condor_token_fetch prints them.
+func sessionFetch(ctx context.Context, opts *FetchOptions, c cmdutil.NetClient) (string, error) {
+	tok, err := c.GetSessionToken(ctx, clientTarget(opts.Target, "schedd"), opts.Authz, opts.Lifetime, opts.Key)
+	if err == nil {
+		return tok, nil
+	}
+	if opts.Legacy {
+		return "", legacyNetError(opts.F, "Failed to request a session token: ", err)
+	}
+	return "", cmdutil.NetError("cannot fetch a token", err)
 }
 
 // remoteFetch is -remote: the collector has the schedd (-name, default the
